@@ -1,0 +1,30 @@
+import { DynamicModule, Global, Module, ModuleMetadata, Type } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
+import { PRINCIPAL_VALIDATOR, PrincipalValidator } from './principal';
+
+export interface AuthModuleOptions {
+  /** Modules that export the validator's dependencies. */
+  readonly imports?: ModuleMetadata['imports'];
+  /** Tells whether a token's subject is an active user. */
+  readonly principalValidator: Type<PrincipalValidator>;
+}
+
+/** Bearer-token authentication as a global guard, closed by default. */
+@Global()
+@Module({})
+export class AuthModule {
+  static forRoot(options: AuthModuleOptions): DynamicModule {
+    return {
+      module: AuthModule,
+      imports: [PassportModule, ...(options.imports ?? [])],
+      providers: [
+        { provide: PRINCIPAL_VALIDATOR, useExisting: options.principalValidator },
+        JwtStrategy,
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,131 @@
+import { resolve } from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+/** The service's configuration, validated once at boot. */
+export interface AppConfig {
+  readonly production: boolean;
+  readonly port: number;
+  readonly host: string;
+  /** Unset: an embedded PostgreSQL is started in `dataDir`. */
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+  readonly embeddedPostgresPort: number;
+  readonly runMigrations: boolean;
+  readonly database: {
+    readonly poolSize: number;
+    readonly connectTimeoutMs: number;
+    readonly statementTimeoutMs: number;
+  };
+  readonly jwt: {
+    /** Unset: tokens are verified with the local development key in `dataDir`. */
+    readonly jwksUri?: string;
+    readonly issuer: string;
+    readonly audience: string;
+  };
+  readonly logLevel: LogLevel;
+  /** Creates the demo user on an empty embedded database, so the API can be tried at once. */
+  readonly seedDemoUser: boolean;
+}
+
+/** Raised when the environment holds a value the service cannot start with. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  string(name: string, fallback: string): string;
+  string(name: string): string | undefined;
+  string(name: string, fallback?: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === '' ? fallback : value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
+    if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
+    this.problems.push(`${name}=${JSON.stringify(raw)}: expected true or false`);
+    return fallback;
+  }
+
+  url(name: string, protocols: string[]): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    try {
+      const url = new URL(raw);
+      if (protocols.includes(url.protocol)) return raw;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name}: expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+    return undefined;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name}=${JSON.stringify(raw)}: expected one of ${allowed.join(', ')}`);
+    return fallback;
+  }
+}
+
+/** Reads and validates the configuration; throws a {@link ConfigError} naming every bad variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const read = new EnvReader(env);
+  const production = read.oneOf('NODE_ENV', ['development', 'production', 'test'], 'development') === 'production';
+  const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const jwksUri = read.url('JWKS_URI', ['https:', 'http:']);
+  const issuer = read.string('JWT_ISSUER');
+  const audience = read.string('JWT_AUDIENCE');
+  if (jwksUri && !issuer) read.problems.push('JWT_ISSUER: required when JWKS_URI is set');
+  if (jwksUri && !audience) read.problems.push('JWT_AUDIENCE: required when JWKS_URI is set');
+  if (production && !jwksUri) {
+    read.problems.push('JWKS_URI: required with NODE_ENV=production (the local development signing key is not for production)');
+  }
+  const config: AppConfig = {
+    production,
+    port: read.integer('PORT', 8080, 0, 65535),
+    host: read.string('HOST', '0.0.0.0'),
+    databaseUrl,
+    dataDir: resolve(read.string('DATA_DIR', './.data')),
+    embeddedPostgresPort: read.integer('EMBEDDED_POSTGRES_PORT', 54329, 1, 65535),
+    runMigrations: read.boolean('RUN_MIGRATIONS', true),
+    database: {
+      poolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 1000),
+      connectTimeoutMs: read.integer('DATABASE_CONNECT_TIMEOUT_MS', 2000, 100, 60_000),
+      statementTimeoutMs: read.integer('DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
+    },
+    jwt: {
+      jwksUri,
+      issuer: issuer ?? 'auth-factors-local',
+      audience: audience ?? 'auth-factors',
+    },
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    seedDemoUser: read.boolean('SEED_DEMO_USER', !databaseUrl),
+  };
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}

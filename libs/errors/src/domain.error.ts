@@ -1,0 +1,72 @@
+import { GrpcCode, httpStatusOf } from './grpc-code';
+
+/**
+ * An error the service means to report: a gRPC code, a stable id naming the
+ * place that raised it (never changed once released) and a human message.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: GrpcCode,
+    readonly id: string,
+    message: string,
+    /** Only where HTTP needs a finer status than the code gives (405). */
+    readonly httpStatus: number = httpStatusOf(code),
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidArgumentError extends DomainError {
+  constructor(id: string, message: string) {
+    super(GrpcCode.INVALID_ARGUMENT, id, message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(id: string, message: string) {
+    super(GrpcCode.NOT_FOUND, id, message);
+  }
+}
+
+export class AlreadyExistsError extends DomainError {
+  constructor(id: string, message: string) {
+    super(GrpcCode.ALREADY_EXISTS, id, message);
+  }
+}
+
+export class PermissionDeniedError extends DomainError {
+  constructor(id: string, message: string) {
+    super(GrpcCode.PERMISSION_DENIED, id, message);
+  }
+}
+
+export class FailedPreconditionError extends DomainError {
+  constructor(id: string, message: string) {
+    super(GrpcCode.FAILED_PRECONDITION, id, message);
+  }
+}
+
+export class AbortedError extends DomainError {
+  constructor(id: string, message: string) {
+    super(GrpcCode.ABORTED, id, message);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  constructor(id: string, message: string) {
+    super(GrpcCode.UNAUTHENTICATED, id, message);
+  }
+}
+
+export class UnavailableError extends DomainError {
+  constructor(id: string, message: string) {
+    super(GrpcCode.UNAVAILABLE, id, message);
+  }
+}
+
+export class InternalError extends DomainError {
+  constructor(id: string, message: string) {
+    super(GrpcCode.INTERNAL, id, message);
+  }
+}

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { Transaction } from '@app/database';
+import { DataSource } from 'typeorm';
+import { AppendContext, AppendResult, NewEvent, StoredEvent } from './event';
+
+// One round trip: advance the stream's counter (creating it on first use; the
+// row lock it takes serializes concurrent writers of one aggregate), then
+// insert the events numbered from the counter's old value. A rollback undoes
+// both, so sequences never have gaps.
+const APPEND_SQL = `
+  WITH stream AS (
+    INSERT INTO event_streams AS s (aggregate_id, aggregate_type, sequence)
+    VALUES ($1, $2, $3)
+    ON CONFLICT (aggregate_id) DO UPDATE SET sequence = s.sequence + EXCLUDED.sequence
+    RETURNING s.sequence
+  )
+  INSERT INTO events (aggregate_type, aggregate_id, sequence, type, creator, resource_owner, request_id, payload)
+  SELECT $2, $1, stream.sequence - $3 + e.ordinal, e.type, $4, $5, $6, e.payload
+  FROM stream, unnest($7::text[], $8::jsonb[]) WITH ORDINALITY AS e(type, payload, ordinal)
+  RETURNING sequence, created_at`;
+
+interface EventRow {
+  id: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  sequence: string;
+  type: string;
+  created_at: Date;
+  creator: string;
+  resource_owner: string;
+  request_id: string | null;
+  payload: Record<string, unknown>;
+}
+
+/** The append-only event log; writes join the caller's transaction. */
+@Injectable()
+export class EventStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Appends events to an aggregate inside `tx`, numbered gaplessly after its last one. */
+  async append(tx: Transaction, context: AppendContext, events: readonly NewEvent[]): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    const rows: { sequence: string; created_at: Date }[] = await tx.manager.query(APPEND_SQL, [
+      context.aggregateId,
+      context.aggregateType,
+      events.length,
+      context.creator,
+      context.resourceOwner,
+      context.requestId ?? null,
+      events.map((e) => e.type),
+      events.map((e) => JSON.stringify(e.payload ?? {})),
+    ]);
+    const last = rows.reduce((a, b) => (Number(a.sequence) > Number(b.sequence) ? a : b));
+    return { sequence: Number(last.sequence), createdAt: last.created_at };
+  }
+
+  /** The aggregate's events in sequence order (inside `tx` when given). */
+  async eventsOf(aggregateId: string, tx?: Transaction): Promise<StoredEvent[]> {
+    const manager = tx?.manager ?? this.dataSource.manager;
+    const rows: EventRow[] = await manager.query('SELECT * FROM events WHERE aggregate_id = $1 ORDER BY sequence', [aggregateId]);
+    return rows.map((row) => ({
+      id: row.id,
+      aggregateType: row.aggregate_type,
+      aggregateId: row.aggregate_id,
+      sequence: Number(row.sequence),
+      type: row.type,
+      createdAt: row.created_at,
+      creator: row.creator,
+      resourceOwner: row.resource_owner,
+      requestId: row.request_id,
+      payload: row.payload,
+    }));
+  }
+}

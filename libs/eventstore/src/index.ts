@@ -1,0 +1,4 @@
+export * from './event';
+export * from './event-store';
+export * from './eventstore.module';
+export * from './create-eventstore.migration';

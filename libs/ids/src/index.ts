@@ -1,0 +1,2 @@
+export * from './id-generator';
+export * from './ids.module';

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { UsersModule } from '../users/users.module';
+import { AuthFactorsRepository } from './auth-factors.repository';
+import { AuthFactorsService } from './auth-factors.service';
+import { MyAuthFactorsController } from './my-auth-factors.controller';
+import { UserAuthFactorsController } from './user-auth-factors.controller';
+
+/** Second factors (OTP SMS, OTP Email); its service is exported for other modules to compose with. */
+@Module({
+  imports: [UsersModule],
+  controllers: [MyAuthFactorsController, UserAuthFactorsController],
+  providers: [AuthFactorsRepository, AuthFactorsService],
+  exports: [AuthFactorsService],
+})
+export class AuthFactorsModule {}

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { Transaction } from '@app/database';
+import { AuthFactorType } from './auth-factor.kind';
+
+export interface AuthFactorRecord {
+  readonly type: AuthFactorType;
+  readonly state: 'ready';
+  readonly createdAt: Date;
+}
+
+/** The configured second factors of users. */
+@Injectable()
+export class AuthFactorsRepository {
+  /** The user's factors, oldest first. */
+  async listByUser(tx: Transaction, userId: string): Promise<AuthFactorRecord[]> {
+    const rows: { type: AuthFactorType; state: 'ready'; created_at: Date }[] = await tx.manager.query(
+      'SELECT type, state, created_at FROM auth_factors WHERE user_id = $1 ORDER BY created_at, type',
+      [userId],
+    );
+    return rows.map((row) => ({ type: row.type, state: row.state, createdAt: row.created_at }));
+  }
+
+  /** Adds the factor; false when the user already has it. */
+  async add(tx: Transaction, userId: string, type: AuthFactorType): Promise<boolean> {
+    const rows: unknown[] = await tx.manager.query(
+      'INSERT INTO auth_factors (user_id, type, created_at) VALUES ($1, $2, now()) ON CONFLICT DO NOTHING RETURNING 1',
+      [userId, type],
+    );
+    return rows.length === 1;
+  }
+
+  /** Removes the factor; false when the user did not have it. */
+  async remove(tx: Transaction, userId: string, type: AuthFactorType): Promise<boolean> {
+    // Wrapped in a SELECT: TypeORM reshapes the result of a bare DELETE.
+    const rows: { removed: number }[] = await tx.manager.query(
+      'WITH removed AS (DELETE FROM auth_factors WHERE user_id = $1 AND type = $2 RETURNING 1) SELECT count(*)::int AS removed FROM removed',
+      [userId, type],
+    );
+    return rows[0].removed === 1;
+  }
+}

@@ -1,0 +1,71 @@
+import { Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { CurrentCaller } from '@app/auth';
+import type { Caller } from '@app/auth';
+import { ApiProtectedRoute } from '../common/api-errors.decorator';
+import { DetailsResponseDto } from '../common/dto/object-details.dto';
+import { toDetailsDto } from '../common/object-details.mapper';
+import { UserIdPipe } from '../common/user-id.pipe';
+import { AuthFactorsService } from './auth-factors.service';
+
+const USER_ID_PARAM = { name: 'userId', description: 'the user id (1 to 200 characters)', example: '163840776835432705' };
+const EMPTY_BODY = { schema: { type: 'object', example: {} }, required: false };
+
+/** User service v2: any user the caller may manage. */
+@ApiTags('User Service v2')
+@Controller('v2/users/:userId')
+export class UserAuthFactorsController {
+  constructor(private readonly factors: AuthFactorsService) {}
+
+  @Post('otp_sms')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Add OTP SMS for a user',
+    description: 'Add a new One-Time Password (OTP) SMS factor to the user. The user needs a verified phone number. Needs user.credential.write, unless the user is the caller.',
+  })
+  @ApiParam(USER_ID_PARAM)
+  @ApiBody(EMPTY_BODY)
+  @ApiOkResponse({ type: DetailsResponseDto })
+  @ApiProtectedRoute(400, 403, 404, 409)
+  async addOtpSms(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string): Promise<DetailsResponseDto> {
+    return { details: toDetailsDto(await this.factors.addOtpSms(caller, userId)) };
+  }
+
+  @Delete('otp_sms')
+  @ApiOperation({
+    summary: 'Remove One-Time Password (OTP) SMS from a user',
+    description: 'Remove the configured One-Time Password (OTP) SMS factor of a user. As only one OTP SMS per user is allowed, the user will not have OTP SMS as a second factor afterward. Needs user.write, unless the user is the caller.',
+  })
+  @ApiParam(USER_ID_PARAM)
+  @ApiOkResponse({ type: DetailsResponseDto, description: 'OK' })
+  @ApiProtectedRoute(400, 403, 404)
+  async removeOtpSms(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string): Promise<DetailsResponseDto> {
+    return { details: toDetailsDto(await this.factors.removeOtpSms(caller, userId)) };
+  }
+
+  @Post('otp_email')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Add OTP Email for a user',
+    description: 'Add a new One-Time Password (OTP) Email factor to the user. The user needs a verified e-mail address. Needs user.credential.write, unless the user is the caller.',
+  })
+  @ApiParam(USER_ID_PARAM)
+  @ApiBody(EMPTY_BODY)
+  @ApiOkResponse({ type: DetailsResponseDto })
+  @ApiProtectedRoute(400, 403, 404, 409)
+  async addOtpEmail(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string): Promise<DetailsResponseDto> {
+    return { details: toDetailsDto(await this.factors.addOtpEmail(caller, userId)) };
+  }
+
+  @Delete('otp_email')
+  @ApiOperation({
+    summary: 'Remove One-Time-Password (OTP) Email from a user',
+    description: 'Remove the configured One-Time-Password (OTP) Email factor of a user. As only one OTP Email per user is allowed, the user will not have OTP Email as a second-factor afterward. Needs user.write, unless the user is the caller.',
+  })
+  @ApiParam(USER_ID_PARAM)
+  @ApiOkResponse({ type: DetailsResponseDto, description: 'OK' })
+  @ApiProtectedRoute(400, 403, 404)
+  async removeOtpEmail(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string): Promise<DetailsResponseDto> {
+    return { details: toDetailsDto(await this.factors.removeOtpEmail(caller, userId)) };
+  }
+}

@@ -1,0 +1,32 @@
+import { Logger } from '@nestjs/common';
+import { ConfigError, loadConfig } from '@app/config';
+import { createApp } from './app.factory';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const { app, bootstrapped } = await createApp(config);
+  await app.listen(config.port, config.host);
+  const base = `http://localhost:${config.port}`;
+  const logger = new Logger('auth-factors');
+  logger.log(`Listening on ${config.host}:${config.port}; Swagger UI: ${base}/docs (document: ${base}/docs-json)`);
+  if (!config.jwt.jwksUri) {
+    logger.warn(`DEVELOPMENT MODE: tokens are signed with the local key in ${config.dataDir}; set JWKS_URI, JWT_ISSUER and JWT_AUDIENCE for production`);
+    logger.log(`Token for the instance administrator (${bootstrapped.adminId}): npm run --silent token -- --admin`);
+    if (bootstrapped.demoId) logger.log(`Token for the demo user (${bootstrapped.demoId}, OTP SMS and OTP Email configured): npm run --silent token -- --demo`);
+    logger.log('Token for any user: npm run --silent token -- --user <userId>');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error('auth-factors failed to start:', error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

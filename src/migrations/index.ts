@@ -1,0 +1,5 @@
+import { CreateEventstore1732320000000 } from '@app/eventstore';
+import { CreateIdentitySchema1732320000001 } from './1732320000001-create-identity-schema';
+
+/** Every migration, oldest first: the only way the schema changes. */
+export const MIGRATIONS = [CreateEventstore1732320000000, CreateIdentitySchema1732320000001];

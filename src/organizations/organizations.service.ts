@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { Caller } from '@app/auth';
+import { Transaction, TransactionRunner } from '@app/database';
+import { NotFoundError } from '@app/errors';
+import { EventStore } from '@app/eventstore';
+import { IdGenerator } from '@app/ids';
+import { ObjectDetails } from '../common/object-details.mapper';
+import { MembershipsRepository } from '../permissions/memberships.repository';
+import { Permission, Role } from '../permissions/permission';
+import { PermissionsService } from '../permissions/permissions.service';
+import { UserAccessService } from '../users/user-access.service';
+import { OrganizationsRepository } from './organizations.repository';
+
+export const ORG_AGGREGATE = 'org';
+export const OrgEventType = { Added: 'org.added', MemberAdded: 'org.member.added' } as const;
+
+export interface OrganizationMember {
+  readonly userId: string;
+  readonly roles?: readonly string[];
+}
+
+/** Organizations and the roles users hold in them. */
+@Injectable()
+export class OrganizationsService {
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly organizations: OrganizationsRepository,
+    private readonly memberships: MembershipsRepository,
+    private readonly permissions: PermissionsService,
+    private readonly userAccess: UserAccessService,
+    private readonly events: EventStore,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  /** Creates an organization (needs `org.create` instance-wide), granting its admins their roles. */
+  create(caller: Caller, name: string, admins: readonly OrganizationMember[] = [], existing?: Transaction): Promise<{ organizationId: string; details: ObjectDetails }> {
+    return this.transactions.run(async (tx) => {
+      await this.permissions.authorizeInstanceWide(tx, caller, Permission.OrgCreate);
+      const organizationId = this.ids.next();
+      await this.organizations.insert(tx, organizationId, name);
+      for (const admin of admins) {
+        await this.userAccess.readForQuery(tx, caller, Permission.UserRead, admin.userId);
+        await this.memberships.grant(tx, admin.userId, organizationId, rolesOf(admin));
+      }
+      const details = await this.append(tx, caller, organizationId, [
+        { type: OrgEventType.Added, payload: { name } },
+        ...admins.map((admin) => ({ type: OrgEventType.MemberAdded, payload: { userId: admin.userId, roles: rolesOf(admin) } })),
+      ]);
+      return { organizationId, details };
+    }, existing);
+  }
+
+  /** Grants roles in an organization (needs `org.member.write` there). */
+  addMember(caller: Caller, organizationId: string, member: OrganizationMember, existing?: Transaction): Promise<ObjectDetails> {
+    return this.transactions.run(async (tx) => {
+      await this.permissions.authorizeInOrganization(tx, caller, Permission.OrgMemberWrite, organizationId);
+      if (!(await this.organizations.lock(tx, organizationId))) throw new NotFoundError('AUTHF-ORG-404', 'Organization not found');
+      await this.userAccess.readForQuery(tx, caller, Permission.UserRead, member.userId);
+      await this.memberships.grant(tx, member.userId, organizationId, rolesOf(member));
+      return this.append(tx, caller, organizationId, [{ type: OrgEventType.MemberAdded, payload: { userId: member.userId, roles: rolesOf(member) } }]);
+    }, existing);
+  }
+
+  /** Grants instance-wide roles; only the service itself (bootstrap) does this. */
+  async grantInstanceRoles(tx: Transaction, userId: string, roles: readonly Role[]): Promise<void> {
+    await this.memberships.grant(tx, userId, 'instance', roles);
+  }
+
+  private async append(tx: Transaction, caller: Caller, organizationId: string, events: { type: string; payload?: Record<string, unknown> }[]): Promise<ObjectDetails> {
+    const appended = await this.events.append(
+      tx,
+      { aggregateType: ORG_AGGREGATE, aggregateId: organizationId, resourceOwner: organizationId, creator: caller.userId, requestId: caller.requestId },
+      events,
+    );
+    return { sequence: appended.sequence, date: appended.createdAt, resourceOwner: organizationId };
+  }
+}
+
+function rolesOf(member: OrganizationMember): string[] {
+  return member.roles && member.roles.length > 0 ? [...new Set(member.roles)] : [Role.OrgOwner];
+}

@@ -1,0 +1,39 @@
+/** What a caller may do to a user or an organization. */
+export enum Permission {
+  UserRead = 'user.read',
+  UserWrite = 'user.write',
+  UserCredentialWrite = 'user.credential.write',
+  OrgRead = 'org.read',
+  OrgCreate = 'org.create',
+  /** Grant roles in an organization (beyond the contract's table; organization owners hold it). */
+  OrgMemberWrite = 'org.member.write',
+}
+
+export enum Role {
+  IamOwner = 'IAM_OWNER',
+  OrgOwner = 'ORG_OWNER',
+  OrgUserManager = 'ORG_USER_MANAGER',
+  OrgProjectCreator = 'ORG_PROJECT_CREATOR',
+}
+
+/** Roles held instance-wide; the others are held in one organization. */
+export const INSTANCE_ROLES: ReadonlySet<Role> = new Set([Role.IamOwner]);
+export const ORGANIZATION_ROLES: ReadonlySet<Role> = new Set([Role.OrgOwner, Role.OrgUserManager, Role.OrgProjectCreator]);
+
+const ALL_PERMISSIONS = Object.values(Permission);
+
+/** The role → permission table of the contract. */
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  [Role.IamOwner]: ALL_PERMISSIONS,
+  [Role.OrgOwner]: [Permission.UserRead, Permission.UserWrite, Permission.UserCredentialWrite, Permission.OrgRead, Permission.OrgMemberWrite],
+  [Role.OrgUserManager]: [Permission.UserRead, Permission.UserWrite, Permission.UserCredentialWrite],
+  [Role.OrgProjectCreator]: [],
+};
+
+/** Whether any of `roles` grants `permission`; unknown role names grant nothing. */
+export function grants(roles: readonly string[], permission: Permission): boolean {
+  return roles.some((role) => ROLE_PERMISSIONS[role as Role]?.includes(permission) ?? false);
+}
+
+/** The membership scope of instance-wide roles. */
+export const INSTANCE_SCOPE = 'instance';

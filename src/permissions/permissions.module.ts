@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { MembershipsRepository } from './memberships.repository';
+import { PermissionsService } from './permissions.service';
+
+@Module({
+  providers: [MembershipsRepository, PermissionsService],
+  exports: [MembershipsRepository, PermissionsService],
+})
+export class PermissionsModule {}

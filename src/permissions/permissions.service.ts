@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { Caller } from '@app/auth';
+import { Transaction } from '@app/database';
+import { NotFoundError, PermissionDeniedError } from '@app/errors';
+import { MembershipsRepository } from './memberships.repository';
+import { grants, Permission } from './permission';
+
+/** A user as far as permissions care: who, and in which organization. */
+export interface UserRef {
+  readonly id: string;
+  readonly organizationId: string;
+}
+
+/**
+ * The one answer for "no such user" and "a user you may not see": the same
+ * id and message, so that callers cannot probe other organizations.
+ */
+export function userNotFound(): NotFoundError {
+  return new NotFoundError('AUTHF-USER-404', 'User not found');
+}
+
+/** Decides who may do what, from the memberships stored in the database. */
+@Injectable()
+export class PermissionsService {
+  constructor(private readonly memberships: MembershipsRepository) {}
+
+  /**
+   * May the caller do `permission` on `target`? In this order: a missing target,
+   * or one in an organization where the caller holds no role (and no instance
+   * role), is 404; a role without the permission is 403; self is always allowed.
+   */
+  async authorizeOnUser(tx: Transaction, caller: Caller, permission: Permission, target: UserRef | undefined): Promise<void> {
+    if (!target) throw userNotFound();
+    if (target.id === caller.userId || caller.system) return;
+    const roles = await this.memberships.rolesOf(tx, caller.userId, target.organizationId);
+    if (roles.instance.length === 0 && roles.organization.length === 0) throw userNotFound();
+    if (!grants([...roles.instance, ...roles.organization], permission)) {
+      throw new PermissionDeniedError('AUTHF-PERM-403', `Permission ${permission} is required for this user`);
+    }
+  }
+
+  /**
+   * May the caller do `permission` in `organizationId`? An organization where the
+   * caller holds no role is reported as not found.
+   */
+  async authorizeInOrganization(tx: Transaction, caller: Caller, permission: Permission, organizationId: string): Promise<void> {
+    if (caller.system) return;
+    const roles = await this.memberships.rolesOf(tx, caller.userId, organizationId);
+    if (roles.instance.length === 0 && roles.organization.length === 0) {
+      throw new NotFoundError('AUTHF-ORG-404', 'Organization not found');
+    }
+    if (!grants([...roles.instance, ...roles.organization], permission)) {
+      throw new PermissionDeniedError('AUTHF-PERM-403', `Permission ${permission} is required in this organization`);
+    }
+  }
+
+  /** May the caller do `permission` instance-wide (create an organization)? */
+  async authorizeInstanceWide(tx: Transaction, caller: Caller, permission: Permission): Promise<void> {
+    if (caller.system) return;
+    if (!grants(await this.memberships.instanceRolesOf(tx, caller.userId), permission)) {
+      throw new PermissionDeniedError('AUTHF-PERM-403', `Permission ${permission} is required instance-wide`);
+    }
+  }
+}

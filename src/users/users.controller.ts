@@ -1,0 +1,79 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { CurrentCaller } from '@app/auth';
+import type { Caller } from '@app/auth';
+import { ApiProtectedRoute } from '../common/api-errors.decorator';
+import { DetailsResponseDto } from '../common/dto/object-details.dto';
+import { toDetailsDto } from '../common/object-details.mapper';
+import { UserIdPipe } from '../common/user-id.pipe';
+import { AddHumanUserDto, AddHumanUserResponseDto, SetEmailDto, SetPhoneDto } from './dto/add-human-user.dto';
+import { GetUserResponseDto } from './dto/user.response.dto';
+import { toGetUserResponse } from './user.mapper';
+import { UsersService } from './users.service';
+
+const USER_ID_PARAM = { name: 'userId', description: 'the user id (1 to 200 characters)', example: '163840776835432705' };
+
+@ApiTags('User Service v2')
+@Controller('v2/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post('human')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Create a human user', description: 'Create a human user in an organization. Needs user.write in that organization.' })
+  @ApiOkResponse({ type: AddHumanUserResponseDto })
+  @ApiProtectedRoute(400, 403, 404, 409)
+  async addHuman(@CurrentCaller() caller: Caller, @Body() body: AddHumanUserDto): Promise<AddHumanUserResponseDto> {
+    const { userId, details } = await this.users.addHuman(caller, {
+      userId: body.userId,
+      organizationId: body.organization.orgId,
+      username: body.username,
+      givenName: body.profile.givenName,
+      familyName: body.profile.familyName,
+      email: body.email,
+      phone: body.phone,
+    });
+    return { userId, details: toDetailsDto(details) };
+  }
+
+  @Get(':userId')
+  @ApiOperation({ summary: 'User by ID', description: 'Returns the full user object (human) including the profile, email and phone. Needs user.read.' })
+  @ApiParam(USER_ID_PARAM)
+  @ApiOkResponse({ type: GetUserResponseDto })
+  @ApiProtectedRoute(400, 403, 404)
+  async getById(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string): Promise<GetUserResponseDto> {
+    return toGetUserResponse(await this.users.getById(caller, userId));
+  }
+
+  @Post(':userId/phone')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Set the user phone', description: 'Set the phone number of a user, optionally marked verified. Needs user.write.' })
+  @ApiParam(USER_ID_PARAM)
+  @ApiOkResponse({ type: DetailsResponseDto })
+  @ApiProtectedRoute(400, 403, 404)
+  async setPhone(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string, @Body() body: SetPhoneDto): Promise<DetailsResponseDto> {
+    return { details: toDetailsDto(await this.users.setPhone(caller, userId, { value: body.phone, isVerified: body.isVerified })) };
+  }
+
+  @Delete(':userId/phone')
+  @ApiOperation({
+    summary: 'Remove the user phone',
+    description: 'Remove the phone number of a user. OTP SMS, which needs the phone, is removed with it in the same transaction. Needs user.write.',
+  })
+  @ApiParam(USER_ID_PARAM)
+  @ApiOkResponse({ type: DetailsResponseDto })
+  @ApiProtectedRoute(400, 403, 404)
+  async removePhone(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string): Promise<DetailsResponseDto> {
+    return { details: toDetailsDto(await this.users.removePhone(caller, userId)) };
+  }
+
+  @Post(':userId/email')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Set the user email', description: 'Set the e-mail address of a user, optionally marked verified. Needs user.write.' })
+  @ApiParam(USER_ID_PARAM)
+  @ApiOkResponse({ type: DetailsResponseDto })
+  @ApiProtectedRoute(400, 403, 404)
+  async setEmail(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string, @Body() body: SetEmailDto): Promise<DetailsResponseDto> {
+    return { details: toDetailsDto(await this.users.setEmail(caller, userId, { value: body.email, isVerified: body.isVerified })) };
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { PermissionsModule } from '../permissions/permissions.module';
+import { ActiveUserValidator } from './active-user.validator';
+import { UserAccessService } from './user-access.service';
+import { UserChannelHooks } from './user-channel.hooks';
+import { UserEventWriter } from './user-event.writer';
+import { UsersController } from './users.controller';
+import { UsersRepository } from './users.repository';
+import { UsersService } from './users.service';
+
+/** Human users: provisioning, contact channels, and the access checks other modules build on. */
+@Module({
+  imports: [PermissionsModule],
+  controllers: [UsersController],
+  providers: [UsersRepository, UsersService, UserAccessService, UserEventWriter, UserChannelHooks, ActiveUserValidator],
+  exports: [UsersRepository, UsersService, UserAccessService, UserEventWriter, UserChannelHooks, ActiveUserValidator, PermissionsModule],
+})
+export class UsersModule {}

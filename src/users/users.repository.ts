@@ -1,0 +1,122 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Transaction } from '@app/database';
+import { AlreadyExistsError, NotFoundError } from '@app/errors';
+import { UserRecord } from './user.record';
+
+interface UserRow {
+  id: string;
+  organization_id: string;
+  username: string;
+  state: 'active' | 'inactive';
+  given_name: string;
+  family_name: string;
+  email: string | null;
+  email_verified: boolean;
+  phone: string | null;
+  phone_verified: boolean;
+  created_at: Date;
+  changed_at: Date;
+  sequence: string | null;
+}
+
+const SELECT_USER = `
+  SELECT u.*, s.sequence FROM users u
+  LEFT JOIN event_streams s ON s.aggregate_id = u.id`;
+
+function toRecord(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    username: row.username,
+    state: row.state,
+    givenName: row.given_name,
+    familyName: row.family_name,
+    email: row.email,
+    emailVerified: row.email_verified,
+    phone: row.phone,
+    phoneVerified: row.phone_verified,
+    createdAt: row.created_at,
+    changedAt: row.changed_at,
+    sequence: Number(row.sequence ?? 0),
+  };
+}
+
+export interface NewUser {
+  readonly id: string;
+  readonly organizationId: string;
+  readonly username: string;
+  readonly givenName: string;
+  readonly familyName: string;
+  readonly email: string | null;
+  readonly emailVerified: boolean;
+  readonly phone: string | null;
+  readonly phoneVerified: boolean;
+}
+
+/** The users read model. */
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The user, or undefined. */
+  async findById(tx: Transaction, id: string): Promise<UserRecord | undefined> {
+    const rows: UserRow[] = await tx.manager.query(`${SELECT_USER} WHERE u.id = $1`, [id]);
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  /** The user, locked until the transaction ends: the start of every command on a user. */
+  async lockById(tx: Transaction, id: string): Promise<UserRecord | undefined> {
+    const rows: UserRow[] = await tx.manager.query(`${SELECT_USER} WHERE u.id = $1 FOR UPDATE OF u`, [id]);
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  /** Whether the user exists and is active. */
+  async isActive(id: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM users WHERE id = $1 AND state = 'active'`, [id]);
+    return rows.length > 0;
+  }
+
+  /** The id of the user with this username in the organization. */
+  async findIdByUsername(tx: Transaction, organizationId: string, username: string): Promise<string | undefined> {
+    const rows: { id: string }[] = await tx.manager.query('SELECT id FROM users WHERE organization_id = $1 AND username = $2', [
+      organizationId,
+      username,
+    ]);
+    return rows[0]?.id;
+  }
+
+  /** Stores a new user; a taken id or username is reported as already existing. */
+  async insert(tx: Transaction, user: NewUser): Promise<void> {
+    try {
+      await tx.manager.query(
+        `INSERT INTO users (id, organization_id, username, given_name, family_name, email, email_verified, phone, phone_verified, created_at, changed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), now())`,
+        [user.id, user.organizationId, user.username, user.givenName, user.familyName, user.email, user.emailVerified, user.phone, user.phoneVerified],
+      );
+    } catch (error) {
+      const failure = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
+      if (failure?.code === '23503') throw new NotFoundError('AUTHF-ORG-404', 'Organization not found');
+      if (failure?.code === '23505') {
+        throw failure.constraint === 'users_username_per_organization'
+          ? new AlreadyExistsError('AUTHF-USER-409-NAME', 'The username is already taken in this organization')
+          : new AlreadyExistsError('AUTHF-USER-409-ID', 'A user with this id already exists');
+      }
+      throw error;
+    }
+  }
+
+  // Read-model times are the transaction's now(), the same instant the events get.
+  async setPhone(tx: Transaction, id: string, phone: string | null, verified: boolean): Promise<void> {
+    await tx.manager.query('UPDATE users SET phone = $2, phone_verified = $3, changed_at = now() WHERE id = $1', [id, phone, verified]);
+  }
+
+  async setEmail(tx: Transaction, id: string, email: string, verified: boolean): Promise<void> {
+    await tx.manager.query('UPDATE users SET email = $2, email_verified = $3, changed_at = now() WHERE id = $1', [id, email, verified]);
+  }
+
+  /** Marks the user changed by the transaction's events. */
+  async touch(tx: Transaction, id: string): Promise<void> {
+    await tx.manager.query('UPDATE users SET changed_at = now() WHERE id = $1', [id]);
+  }
+}
