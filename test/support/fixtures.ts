@@ -1,0 +1,55 @@
+import { TestApp } from './test-app';
+
+let counter = 0;
+
+export interface TestUser {
+  readonly userId: string;
+  readonly organizationId: string;
+  readonly token: string;
+}
+
+export interface UserOptions {
+  readonly phone?: string | null;
+  readonly phoneVerified?: boolean;
+  readonly email?: string | null;
+  readonly emailVerified?: boolean;
+}
+
+/** Creates an organization through the API, as the instance administrator. */
+export async function createOrganization(t: TestApp, name = `org-${++counter}`): Promise<string> {
+  const response = await t.request('POST', '/v2/organizations', { token: t.adminToken, body: { name } });
+  if (response.status !== 200) throw new Error(`creating an organization: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.organizationId;
+}
+
+/** Creates a human user through the API (verified phone and email unless told otherwise). */
+export async function createUser(t: TestApp, organizationId: string, options: UserOptions = {}): Promise<TestUser> {
+  const n = ++counter;
+  const phone = options.phone === undefined ? `+4179${String(1000000 + n).slice(-7)}` : options.phone;
+  const email = options.email === undefined ? `user${n}@example.com` : options.email;
+  const body: Record<string, unknown> = {
+    username: `user-${n}-${Date.now()}`,
+    organization: { orgId: organizationId },
+    profile: { givenName: 'Test', familyName: `User ${n}` },
+  };
+  if (phone !== null) body.phone = { phone, isVerified: options.phoneVerified ?? true };
+  if (email !== null) body.email = { email, isVerified: options.emailVerified ?? true };
+  const response = await t.request('POST', '/v2/users/human', { token: t.adminToken, body });
+  if (response.status !== 200) throw new Error(`creating a user: ${response.status} ${JSON.stringify(response.body)}`);
+  return { userId: response.body.userId, organizationId, token: t.token(response.body.userId) };
+}
+
+/** Grants roles in an organization through the API, as the instance administrator. */
+export async function grantRoles(t: TestApp, organizationId: string, userId: string, roles: string[]): Promise<void> {
+  const response = await t.request('POST', `/v2/organizations/${organizationId}/members`, { token: t.adminToken, body: { userId, roles } });
+  if (response.status !== 200) throw new Error(`granting roles: ${response.status} ${JSON.stringify(response.body)}`);
+}
+
+/** The user's stored events, oldest first. */
+export async function eventsOf(t: TestApp, userId: string): Promise<{ sequence: number; type: string; creator: string; payload: any }[]> {
+  const rows: { sequence: string; type: string; creator: string; payload: any }[] = await t.dataSource.query(
+    'SELECT sequence, type, creator, payload FROM events WHERE aggregate_id = $1 ORDER BY sequence',
+    [userId],
+  );
+  return rows.map((r) => ({ ...r, sequence: Number(r.sequence) }));
+}
