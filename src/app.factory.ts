@@ -48,7 +48,7 @@ export async function createApp(config: AppConfig): Promise<AuthFactorsApp> {
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
-    parseJson(request, body as string, (error, value) =>
+    void parseJson(request, body as string, (error, value) =>
       error ? done(new InvalidArgumentError('AUTHF-REQ-JSON', 'The request body is not valid JSON'), undefined) : done(null, value),
     );
   });

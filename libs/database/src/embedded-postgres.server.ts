@@ -61,7 +61,7 @@ export class EmbeddedPostgresServer {
       }
       await server.start().catch((error: unknown) => {
         throw new Error(
-          `The embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_POSTGRES_PORT): ${String(error ?? 'process exited')}`,
+          `The embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_POSTGRES_PORT): ${error instanceof Error ? error.message : 'the server process exited'}`,
         );
       });
       this.server = server;

@@ -37,7 +37,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 function describe(cause: unknown): string {
   if (cause instanceof Error) {
     const code = (cause as { code?: unknown }).code;
-    return `${cause.name}${code ? ` ${String(code)}` : ''}: ${cause.message}`;
+    return `${cause.name}${typeof code === 'string' || typeof code === 'number' ? ` ${code}` : ''}: ${cause.message}`;
   }
   return String(cause);
 }
