@@ -61,7 +61,7 @@ export class BootstrapService {
     const { organizationId } = await this.organizations.create(system, DEFAULT_ORGANIZATION, [], tx);
     const { userId: adminId } = await this.users.addHuman(
       system,
-      { organizationId, username: ADMIN_USERNAME, givenName: 'Instance', familyName: 'Administrator' },
+      { userId: this.config.adminUserId, organizationId, username: ADMIN_USERNAME, givenName: 'Instance', familyName: 'Administrator' },
       tx,
     );
     await this.organizations.grantInstanceRoles(tx, adminId, [Role.IamOwner]);

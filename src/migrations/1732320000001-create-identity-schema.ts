@@ -1,6 +1,9 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Organizations, human users with their contact channels, memberships and second factors. */
+/**
+ * Organizations, human users with their contact channels, memberships and second
+ * factors. An object's sequence and change time are its event stream's.
+ */
 export class CreateIdentitySchema1732320000001 implements MigrationInterface {
   name = 'CreateIdentitySchema1732320000001';
 
@@ -9,8 +12,7 @@ export class CreateIdentitySchema1732320000001 implements MigrationInterface {
       CREATE TABLE organizations (
         id         text PRIMARY KEY,
         name       text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 200),
-        created_at timestamptz NOT NULL,
-        changed_at timestamptz NOT NULL
+        created_at timestamptz NOT NULL
       )`);
     await runner.query(`
       CREATE TABLE users (
@@ -25,7 +27,6 @@ export class CreateIdentitySchema1732320000001 implements MigrationInterface {
         phone           text,
         phone_verified  boolean NOT NULL DEFAULT false CHECK (phone IS NOT NULL OR NOT phone_verified),
         created_at      timestamptz NOT NULL,
-        changed_at      timestamptz NOT NULL,
         CONSTRAINT users_username_per_organization UNIQUE (organization_id, username)
       )`);
     await runner.query(`

@@ -5,7 +5,7 @@ import { Transaction } from '@app/database';
 @Injectable()
 export class OrganizationsRepository {
   async insert(tx: Transaction, id: string, name: string): Promise<void> {
-    await tx.manager.query('INSERT INTO organizations (id, name, created_at, changed_at) VALUES ($1, $2, now(), now())', [id, name]);
+    await tx.manager.query('INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, now())', [id, name]);
   }
 
   async exists(tx: Transaction, id: string): Promise<boolean> {

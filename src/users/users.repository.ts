@@ -20,8 +20,9 @@ interface UserRow {
   sequence: string | null;
 }
 
+// Sequence and change time are the user's event stream's, advanced by every command.
 const SELECT_USER = `
-  SELECT u.*, s.sequence FROM users u
+  SELECT u.*, s.sequence, COALESCE(s.changed_at, u.created_at) AS changed_at FROM users u
   LEFT JOIN event_streams s ON s.aggregate_id = u.id`;
 
 function toRecord(row: UserRow): UserRecord {
@@ -90,8 +91,8 @@ export class UsersRepository {
   async insert(tx: Transaction, user: NewUser): Promise<void> {
     try {
       await tx.manager.query(
-        `INSERT INTO users (id, organization_id, username, given_name, family_name, email, email_verified, phone, phone_verified, created_at, changed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), now())`,
+        `INSERT INTO users (id, organization_id, username, given_name, family_name, email, email_verified, phone, phone_verified, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())`,
         [user.id, user.organizationId, user.username, user.givenName, user.familyName, user.email, user.emailVerified, user.phone, user.phoneVerified],
       );
     } catch (error) {
@@ -106,17 +107,11 @@ export class UsersRepository {
     }
   }
 
-  // Read-model times are the transaction's now(), the same instant the events get.
   async setPhone(tx: Transaction, id: string, phone: string | null, verified: boolean): Promise<void> {
-    await tx.manager.query('UPDATE users SET phone = $2, phone_verified = $3, changed_at = now() WHERE id = $1', [id, phone, verified]);
+    await tx.manager.query('UPDATE users SET phone = $2, phone_verified = $3 WHERE id = $1', [id, phone, verified]);
   }
 
   async setEmail(tx: Transaction, id: string, email: string, verified: boolean): Promise<void> {
-    await tx.manager.query('UPDATE users SET email = $2, email_verified = $3, changed_at = now() WHERE id = $1', [id, email, verified]);
-  }
-
-  /** Marks the user changed by the transaction's events. */
-  async touch(tx: Transaction, id: string): Promise<void> {
-    await tx.manager.query('UPDATE users SET changed_at = now() WHERE id = $1', [id]);
+    await tx.manager.query('UPDATE users SET email = $2, email_verified = $3 WHERE id = $1', [id, email, verified]);
   }
 }

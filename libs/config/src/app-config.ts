@@ -7,6 +7,8 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 export interface AppConfig {
   readonly production: boolean;
   readonly port: number;
+  /** gRPC over HTTP/2 cleartext (h2c); REST, Connect and gRPC-web use `port`. 0: any free port. */
+  readonly grpcPort: number;
   readonly host: string;
   /** Unset: an embedded PostgreSQL is started in `dataDir`. */
   readonly databaseUrl?: string;
@@ -27,6 +29,8 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
   /** Creates the demo user on an empty embedded database, so the API can be tried at once. */
   readonly seedDemoUser: boolean;
+  /** The id the bootstrap gives the instance administrator: the subject your identity provider puts in its tokens. */
+  readonly adminUserId?: string;
 }
 
 /** Raised when the environment holds a value the service cannot start with. */
@@ -105,9 +109,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (production && !jwksUri) {
     read.problems.push('JWKS_URI: required with NODE_ENV=production (the local development signing key is not for production)');
   }
+  if (production && !databaseUrl) {
+    read.problems.push('DATABASE_URL: required with NODE_ENV=production (the embedded PostgreSQL is for development)');
+  }
+  const adminUserId = read.string('ADMIN_USER_ID');
+  if (adminUserId !== undefined && (adminUserId.length > 200 || /\s/.test(adminUserId))) {
+    read.problems.push('ADMIN_USER_ID: expected 1 to 200 characters without white space');
+  }
+  const port = read.integer('PORT', 8080, 0, 65535);
+  const grpcPort = read.integer('GRPC_PORT', 8081, 0, 65535);
+  if (grpcPort !== 0 && grpcPort === port) read.problems.push(`GRPC_PORT=${grpcPort}: must differ from PORT`);
   const config: AppConfig = {
     production,
-    port: read.integer('PORT', 8080, 0, 65535),
+    port,
+    grpcPort,
     host: read.string('HOST', '0.0.0.0'),
     databaseUrl,
     dataDir: resolve(read.string('DATA_DIR', './.data')),
@@ -124,7 +139,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       audience: audience ?? 'auth-factors',
     },
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-    seedDemoUser: read.boolean('SEED_DEMO_USER', !databaseUrl),
+    seedDemoUser: read.boolean('SEED_DEMO_USER', !databaseUrl && !production),
+    adminUserId,
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

@@ -9,7 +9,8 @@ export class CreateEventstore1732320000000 implements MigrationInterface {
       CREATE TABLE event_streams (
         aggregate_id   text PRIMARY KEY,
         aggregate_type text NOT NULL,
-        sequence       bigint NOT NULL CHECK (sequence > 0)
+        sequence       bigint NOT NULL CHECK (sequence > 0),
+        changed_at     timestamptz NOT NULL DEFAULT now()
       )`);
     await runner.query(`
       CREATE TABLE events (

@@ -11,7 +11,7 @@ const APPEND_SQL = `
   WITH stream AS (
     INSERT INTO event_streams AS s (aggregate_id, aggregate_type, sequence)
     VALUES ($1, $2, $3)
-    ON CONFLICT (aggregate_id) DO UPDATE SET sequence = s.sequence + EXCLUDED.sequence
+    ON CONFLICT (aggregate_id) DO UPDATE SET sequence = s.sequence + EXCLUDED.sequence, changed_at = now()
     RETURNING s.sequence
   )
   INSERT INTO events (aggregate_type, aggregate_id, sequence, type, creator, resource_owner, request_id, payload)

@@ -1,0 +1,116 @@
+import { resolve } from 'node:path';
+import { AppConfig, ConfigError, loadConfig } from './app-config';
+
+/** The problems a configuration is refused for (fails the test if it is accepted). */
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error(`configuration accepted: ${JSON.stringify(env)}`);
+}
+
+const PRODUCTION_JWT = { JWKS_URI: 'https://issuer.example.com/oauth/v2/keys', JWT_ISSUER: 'https://issuer.example.com', JWT_AUDIENCE: 'auth-factors' };
+const DATABASE_URL = 'postgres://auth:secret@db.example.com:5432/auth_factors';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const expected: AppConfig = {
+      production: false,
+      port: 8080,
+      grpcPort: 8081,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      dataDir: resolve('./.data'),
+      embeddedPostgresPort: 54329,
+      runMigrations: true,
+      database: { poolSize: 10, connectTimeoutMs: 2000, statementTimeoutMs: 5000 },
+      jwt: { jwksUri: undefined, issuer: 'auth-factors-local', audience: 'auth-factors' },
+      logLevel: 'info',
+      seedDemoUser: true,
+      adminUserId: undefined,
+    };
+    expect(loadConfig({})).toEqual(expected);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '', LOG_LEVEL: '' })).toEqual(loadConfig({}));
+  });
+
+  it('reads the variables it is given', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      DATABASE_URL: 'postgres://u:p@db:5432/x',
+      RUN_MIGRATIONS: 'false',
+      DATABASE_POOL_SIZE: '25',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      databaseUrl: 'postgres://u:p@db:5432/x',
+      runMigrations: false,
+      database: { poolSize: 25 },
+      logLevel: 'debug',
+      seedDemoUser: false, // no demo user on an external database unless asked
+    });
+  });
+
+  it.each(['abc', '-1', '65536', '80.5', ' 80', '0x50'])('refuses PORT=%j, naming the variable', (port) => {
+    const problems = problemsOf({ PORT: port });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^PORT=/);
+  });
+
+  it('reads GRPC_PORT, refuses a bad one and one equal to PORT, and allows both 0 (any free port)', () => {
+    expect(loadConfig({ GRPC_PORT: '9090' }).grpcPort).toBe(9090);
+    expect(problemsOf({ GRPC_PORT: '70000' })).toEqual([expect.stringMatching(/^GRPC_PORT=/)]);
+    expect(problemsOf({ PORT: '9000', GRPC_PORT: '9000' })).toEqual([expect.stringMatching(/^GRPC_PORT=9000: must differ from PORT/)]);
+    expect(loadConfig({ PORT: '0', GRPC_PORT: '0' })).toMatchObject({ port: 0, grpcPort: 0 });
+  });
+
+  it('names every bad variable at once', () => {
+    const problems = problemsOf({ PORT: 'x', LOG_LEVEL: 'loud', RUN_MIGRATIONS: 'maybe', DATABASE_URL: 'mysql://db/x' });
+    expect(problems.map((problem) => problem.split(/[=:]/)[0]).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'RUN_MIGRATIONS']);
+  });
+
+  it('refuses NODE_ENV=production without JWKS_URI (the development key is not for production)', () => {
+    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL })).toEqual([expect.stringMatching(/^JWKS_URI: required with NODE_ENV=production/)]);
+  });
+
+  it('refuses NODE_ENV=production without DATABASE_URL (the embedded database is for development)', () => {
+    expect(problemsOf({ NODE_ENV: 'production', ...PRODUCTION_JWT })).toEqual([expect.stringMatching(/^DATABASE_URL: required with NODE_ENV=production/)]);
+  });
+
+  it('accepts NODE_ENV=production with DATABASE_URL, JWKS_URI, JWT_ISSUER and JWT_AUDIENCE, and seeds no demo user', () => {
+    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL, ...PRODUCTION_JWT })).toMatchObject({
+      production: true,
+      seedDemoUser: false,
+      jwt: { jwksUri: PRODUCTION_JWT.JWKS_URI, issuer: PRODUCTION_JWT.JWT_ISSUER, audience: PRODUCTION_JWT.JWT_AUDIENCE },
+    });
+  });
+
+  it('gives the administrator the configured ADMIN_USER_ID, and refuses one with white space', () => {
+    expect(loadConfig({ ADMIN_USER_ID: 'idp-subject-42' }).adminUserId).toBe('idp-subject-42');
+    expect(problemsOf({ ADMIN_USER_ID: 'has space' })).toEqual([expect.stringMatching(/^ADMIN_USER_ID:/)]);
+  });
+
+  it('refuses JWKS_URI without JWT_ISSUER', () => {
+    expect(problemsOf({ JWKS_URI: PRODUCTION_JWT.JWKS_URI, JWT_AUDIENCE: 'auth-factors' })).toEqual([expect.stringMatching(/^JWT_ISSUER: required when JWKS_URI is set/)]);
+  });
+
+  it('refuses JWKS_URI without JWT_AUDIENCE', () => {
+    expect(problemsOf({ JWKS_URI: PRODUCTION_JWT.JWKS_URI, JWT_ISSUER: 'https://issuer.example.com' })).toEqual([
+      expect.stringMatching(/^JWT_AUDIENCE: required when JWKS_URI is set/),
+    ]);
+  });
+
+  it('refuses a JWKS_URI that is not an http(s) URL', () => {
+    expect(problemsOf({ ...PRODUCTION_JWT, JWKS_URI: 'file:///etc/keys.json' })).toEqual([expect.stringMatching(/^JWKS_URI: expected a URL/)]);
+  });
+
+  it('refuses an unknown NODE_ENV', () => {
+    expect(problemsOf({ NODE_ENV: 'prod' })).toEqual([expect.stringMatching(/^NODE_ENV=/)]);
+  });
+});
