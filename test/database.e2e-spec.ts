@@ -1,0 +1,126 @@
+import { rmSync } from 'node:fs';
+import { EmbeddedPostgresServer } from '@app/database';
+import { createOrganization, createUser, TestUser } from './support/fixtures';
+import { ApiResponse, startTestApp, TestApp } from './support/test-app';
+import { createTestDatabase, startTestPostgres } from './support/test-postgres';
+
+const ERROR_DETAIL_TYPE = 'type.googleapis.com/zitadel.v1.ErrorDetail';
+const MIGRATIONS = ['CreateEventstore1732320000000', 'CreateIdentitySchema1732320000001'];
+const TABLES = ['auth_factors', 'event_streams', 'events', 'memberships', 'migrations', 'organizations', 'users'];
+
+async function publicTables(t: TestApp): Promise<string[]> {
+  const rows = await t.dataSource.query<{ name: string }[]>(
+    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+  );
+  return rows.map((row) => row.name);
+}
+
+async function appliedMigrations(t: TestApp): Promise<string[]> {
+  const rows = await t.dataSource.query<{ name: string }[]>('SELECT name FROM migrations ORDER BY id');
+  return rows.map((row) => row.name);
+}
+
+/** Sends a request and measures how long the answer took. */
+async function timed<T>(send: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = performance.now();
+  const result = await send();
+  return { result, ms: performance.now() - started };
+}
+
+describe('migrations', () => {
+  it('creates every table on an empty database and records both migrations', async () => {
+    const t = await startTestApp();
+    try {
+      expect(await publicTables(t)).toEqual(TABLES);
+      expect(await appliedMigrations(t)).toEqual(MIGRATIONS);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('applies nothing twice: a restart on a migrated database keeps one row per migration', async () => {
+    const databaseUrl = await createTestDatabase();
+    await (await startTestApp({ DATABASE_URL: databaseUrl })).close();
+    const again = await startTestApp({ DATABASE_URL: databaseUrl });
+    try {
+      expect(await appliedMigrations(again)).toEqual(MIGRATIONS);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('migrates once when two instances start at the same time on an empty database', async () => {
+    const databaseUrl = await createTestDatabase();
+    const instances = await Promise.all([startTestApp({ DATABASE_URL: databaseUrl }), startTestApp({ DATABASE_URL: databaseUrl })]);
+    try {
+      expect(await appliedMigrations(instances[0])).toEqual(MIGRATIONS);
+      expect(await publicTables(instances[1])).toEqual(TABLES);
+    } finally {
+      await Promise.all(instances.map((instance) => instance.close()));
+    }
+  });
+});
+
+describe('a database outage', () => {
+  let server: EmbeddedPostgresServer;
+  let dataDir: string;
+  let t: TestApp;
+  let user: TestUser;
+
+  const listFactors = (): Promise<ApiResponse> => t.request('POST', '/auth/v1/users/me/auth_factors/_search', { token: user.token, body: {} });
+
+  beforeAll(async () => {
+    const postgres = await startTestPostgres();
+    ({ server, dataDir } = postgres);
+    t = await startTestApp({ DATABASE_URL: postgres.url });
+    user = await createUser(t, await createOrganization(t));
+    expect((await listFactors()).status).toBe(200);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await server?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers 503, code 14 in the error body within 5 seconds while the database is down', async () => {
+    await server.stop();
+
+    const first = await timed(listFactors);
+    expect(first.ms).toBeLessThan(5000);
+    expect({ status: first.result.status, body: first.result.body }).toEqual({
+      status: 503,
+      body: {
+        code: 14,
+        message: `${first.result.body?.details?.[0]?.message} (AUTHF-DB-503)`,
+        details: [{ '@type': ERROR_DETAIL_TYPE, id: 'AUTHF-DB-503', message: expect.stringContaining('unavailable') }],
+      },
+    });
+
+    // Several at once, a command and a read among them: each answered 503 quickly, none hangs.
+    const burst = await timed(() =>
+      Promise.all([
+        listFactors(),
+        t.request('POST', '/auth/v1/users/me/auth_factors/otp_sms', { token: user.token, body: {} }),
+        t.request('GET', `/v2/users/${user.userId}`, { token: t.adminToken }),
+        listFactors(),
+      ]),
+    );
+    expect(burst.ms).toBeLessThan(5000);
+    expect(burst.result.map((response) => [response.status, response.body?.code])).toEqual(Array(4).fill([503, 14]));
+  });
+
+  it('recovers without a restart once the database is back', async () => {
+    await server.start();
+    const deadline = Date.now() + 10_000;
+    let response = await listFactors();
+    while (response.status !== 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      response = await listFactors();
+    }
+    expect(response.status).toBe(200);
+    // Writes work again too, and nothing from the outage was stored.
+    const added = await t.request('POST', '/auth/v1/users/me/auth_factors/otp_sms', { token: user.token, body: {} });
+    expect(added.status).toBe(200);
+    expect((await listFactors()).body).toEqual({ result: [{ state: 'AUTH_FACTOR_STATE_READY', otpSms: {} }] });
+  });
+});
