@@ -19,7 +19,9 @@ export class TransactionRunner {
     if (existing) return work(existing);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction('READ COMMITTED', (manager) => work(new Transaction(manager)));
+        // READ COMMITTED: the sessions' default, set at connect (see createDataSource); naming it here
+        // would cost a SET TRANSACTION round trip per transaction.
+        return await this.dataSource.transaction((manager) => work(new Transaction(manager)));
       } catch (error) {
         const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
         if (attempt >= ATTEMPTS || !code || !RETRYABLE.has(code)) throw error;

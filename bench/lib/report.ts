@@ -1,0 +1,171 @@
+import type { LoadResult, Scenario } from './load';
+
+export type Implementation = 'service' | 'floor';
+
+export interface Measurement {
+  readonly scenario: Scenario['id'];
+  readonly connections: number;
+  readonly implementation: Implementation;
+  readonly load: LoadResult;
+  readonly rss: { readonly peakMb: number; readonly meanMb: number };
+}
+
+export interface ScaleRow {
+  readonly label: string;
+  readonly users: number;
+  readonly events: number;
+  readonly load: LoadResult;
+}
+
+export interface StartupRow {
+  readonly label: string;
+  readonly readyMs: number;
+}
+
+export interface BenchResults {
+  readonly meta: Record<string, string | number>;
+  readonly scenarios: readonly { readonly id: Scenario['id']; readonly title: string }[];
+  readonly measurements: readonly Measurement[];
+  readonly scale?: { readonly connections: number; readonly removal: readonly ScaleRow[]; readonly startup: readonly StartupRow[] };
+}
+
+const TARGETS = { throughputRatioAt32: 0.6, p99RatioAt8: 1.5, rssMb: 200, scaleTolerance: 0.1, readyExistingMs: 2000 };
+
+const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const ratio = (a: number, b: number) => (b === 0 ? NaN : a / b);
+
+function find(results: BenchResults, scenario: string, implementation: Implementation, connections: number): Measurement | undefined {
+  return results.measurements.find((m) => m.scenario === scenario && m.implementation === implementation && m.connections === connections);
+}
+
+const failures = (load: LoadResult) => load.errors + load.non2xx;
+
+/** The markdown report: one table per scenario, then the targets, then the scale checks. */
+export function toMarkdown(results: BenchResults): string {
+  const lines: string[] = ['# auth-factors benchmark', ''];
+  lines.push(Object.entries(results.meta).map(([k, v]) => `- ${k}: ${v}`).join('\n'), '');
+  for (const scenario of results.scenarios) {
+    lines.push(`## ${scenario.title}`, '');
+    lines.push(
+      '| conns | impl | req/s | p50 ms | p99 ms | max ms | errors / non-2xx | RSS peak MB | req/s ratio | p99 ratio |',
+      '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    const levels = [...new Set(results.measurements.filter((m) => m.scenario === scenario.id).map((m) => m.connections))];
+    for (const connections of levels) {
+      const service = find(results, scenario.id, 'service', connections);
+      const floor = find(results, scenario.id, 'floor', connections);
+      for (const m of [service, floor]) {
+        if (!m) continue;
+        const isService = m.implementation === 'service';
+        lines.push(
+          `| ${connections} | ${m.implementation} | ${m.load.requestsPerSecond} | ${fmt(m.load.p50Ms)} | ${fmt(m.load.p99Ms)} | ${fmt(m.load.maxMs)} | ${m.load.errors} / ${m.load.non2xx} | ${fmt(m.rss.peakMb)} | ${
+            isService && floor ? fmt(ratio(m.load.requestsPerSecond, floor.load.requestsPerSecond), 2) : ''
+          } | ${isService && floor ? fmt(ratio(m.load.p99Ms, floor.load.p99Ms), 2) : ''} |`,
+        );
+      }
+    }
+    lines.push('');
+  }
+  lines.push('## Targets', '', '| target | scenario | measured | met |', '|---|---|---|---|');
+  for (const scenario of results.scenarios) {
+    const s32 = find(results, scenario.id, 'service', 32);
+    const f32 = find(results, scenario.id, 'floor', 32);
+    if (s32 && f32) {
+      const r = ratio(s32.load.requestsPerSecond, f32.load.requestsPerSecond);
+      lines.push(`| throughput @32 ≥ ${TARGETS.throughputRatioAt32 * 100}% of floor | ${scenario.id} | ${fmt(r * 100, 0)}% | ${r >= TARGETS.throughputRatioAt32 ? 'yes' : 'NO'} |`);
+    }
+    const s8 = find(results, scenario.id, 'service', 8);
+    const f8 = find(results, scenario.id, 'floor', 8);
+    if (s8 && f8) {
+      const r = ratio(s8.load.p99Ms, f8.load.p99Ms);
+      lines.push(`| p99 @8 ≤ ${TARGETS.p99RatioAt8}× floor | ${scenario.id} | ${fmt(r, 2)}× | ${r <= TARGETS.p99RatioAt8 ? 'yes' : 'NO'} |`);
+    }
+    const services = results.measurements.filter((m) => m.scenario === scenario.id && m.implementation === 'service');
+    const peak = Math.max(...services.map((m) => m.rss.peakMb));
+    lines.push(`| service RSS ≤ ${TARGETS.rssMb} MB | ${scenario.id} | ${fmt(peak)} MB | ${peak <= TARGETS.rssMb ? 'yes' : 'NO'} |`);
+    const errors = services.reduce((sum, m) => sum + failures(m.load), 0);
+    lines.push(`| no errors | ${scenario.id} | ${errors} | ${errors === 0 ? 'yes' : 'NO'} |`);
+  }
+  lines.push('');
+  if (results.scale) {
+    const { removal, startup, connections } = results.scale;
+    lines.push(`## Scale: add + remove OTP SMS (v1) at ${connections} connections`, '');
+    lines.push('| data | users | events | req/s | p50 ms | p99 ms | errors / non-2xx | vs first row |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+    const base = removal[0]?.load.requestsPerSecond ?? 0;
+    for (const row of removal) {
+      const r = ratio(row.load.requestsPerSecond, base);
+      lines.push(
+        `| ${row.label} | ${row.users} | ${row.events} | ${row.load.requestsPerSecond} | ${fmt(row.load.p50Ms)} | ${fmt(row.load.p99Ms)} | ${row.load.errors} / ${row.load.non2xx} | ${fmt(r * 100, 0)}% ${Math.abs(1 - r) <= TARGETS.scaleTolerance ? '(within 10%)' : '(NOT within 10%)'} |`,
+      );
+    }
+    lines.push('', '## Startup: time until the port answers', '', '| data folder | ready ms |', '|---|---:|');
+    for (const row of startup) lines.push(`| ${row.label} | ${fmt(row.readyMs, 0)} |`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+const COLORS: Record<string, string> = { 'v1-otp-sms': '#1f77b4', 'v2-otp-email': '#d62728' };
+
+/** Two panels, requests/s and p99 against connections, a line per scenario and implementation (floor dashed). */
+export function toSvg(results: BenchResults): string {
+  const levels = [...new Set(results.measurements.map((m) => m.connections))].sort((a, b) => a - b);
+  const panelW = 420;
+  const panelH = 280;
+  const margin = { left: 60, top: 40, right: 20, bottom: 50 };
+  const width = margin.left + 2 * (panelW + margin.right) + 20;
+  const height = margin.top + panelH + margin.bottom + 60;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+  ];
+  const panels: { title: string; value: (m: Measurement) => number; unit: string }[] = [
+    { title: 'Throughput (requests/s)', value: (m) => m.load.requestsPerSecond, unit: 'req/s' },
+    { title: 'p99 latency (ms)', value: (m) => m.load.p99Ms, unit: 'ms' },
+  ];
+  panels.forEach((panel, p) => {
+    const x0 = margin.left + p * (panelW + margin.right + 40);
+    const y0 = margin.top;
+    const max = Math.max(1, ...results.measurements.map(panel.value)) * 1.1;
+    const x = (i: number) => x0 + (levels.length === 1 ? panelW / 2 : (i * panelW) / (levels.length - 1));
+    const y = (v: number) => y0 + panelH - (v / max) * panelH;
+    out.push(`<text x="${x0 + panelW / 2}" y="${y0 - 15}" text-anchor="middle" font-size="14" font-weight="bold">${panel.title}</text>`);
+    out.push(`<rect x="${x0}" y="${y0}" width="${panelW}" height="${panelH}" fill="none" stroke="#999"/>`);
+    for (let t = 0; t <= 4; t++) {
+      const v = (max / 4) * t;
+      out.push(`<line x1="${x0}" x2="${x0 + panelW}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`);
+      out.push(`<text x="${x0 - 6}" y="${y(v) + 4}" text-anchor="end">${Math.round(v)}</text>`);
+    }
+    levels.forEach((level, i) => out.push(`<text x="${x(i)}" y="${y0 + panelH + 18}" text-anchor="middle">${level}</text>`));
+    out.push(`<text x="${x0 + panelW / 2}" y="${y0 + panelH + 38}" text-anchor="middle">connections</text>`);
+    for (const scenario of results.scenarios) {
+      for (const implementation of ['service', 'floor'] as const) {
+        const points = levels
+          .map((level, i) => {
+            const m = find(results, scenario.id, implementation, level);
+            return m ? `${x(i).toFixed(1)},${y(panel.value(m)).toFixed(1)}` : undefined;
+          })
+          .filter((point): point is string => point !== undefined);
+        const dash = implementation === 'floor' ? ' stroke-dasharray="6 4"' : '';
+        out.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${COLORS[scenario.id]}" stroke-width="2"${dash}/>`);
+        for (const point of points) {
+          const [px, py] = point.split(',');
+          out.push(`<circle cx="${px}" cy="${py}" r="3" fill="${COLORS[scenario.id]}"/>`);
+        }
+      }
+    }
+  });
+  let lx = margin.left;
+  const ly = height - 22;
+  for (const scenario of results.scenarios) {
+    for (const implementation of ['service', 'floor'] as const) {
+      const dash = implementation === 'floor' ? ' stroke-dasharray="6 4"' : '';
+      out.push(`<line x1="${lx}" x2="${lx + 30}" y1="${ly}" y2="${ly}" stroke="${COLORS[scenario.id]}" stroke-width="2"${dash}/>`);
+      const label = `${scenario.id} ${implementation}`;
+      out.push(`<text x="${lx + 36}" y="${ly + 4}">${label}</text>`);
+      lx += 60 + label.length * 7;
+    }
+  }
+  out.push('</svg>');
+  return out.join('\n');
+}
