@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConsoleLogger, Injectable, Module } from '@nestjs/common';
+import { Test, TestingModule } from '@nestjs/testing';
+import { Caller } from '@app/auth';
+import { loadConfig } from '@app/config';
+import { Transaction, TransactionRunner } from '@app/database';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../src/app.module';
+import { AuthFactorType } from '../src/auth-factors/auth-factor.kind';
+import { AuthFactorsModule } from '../src/auth-factors/auth-factors.module';
+import { AuthFactorsService } from '../src/auth-factors/auth-factors.service';
+import { BootstrapService, Bootstrapped } from '../src/bootstrap/bootstrap.service';
+import { ObjectDetails } from '../src/common/object-details.mapper';
+import { OrganizationsService } from '../src/organizations/organizations.service';
+import { UsersService } from '../src/users/users.service';
+import { createTestDatabase } from './support/test-postgres';
+
+const OTP_SMS_REMOVED = 'user.human.otp.sms.removed';
+const OTP_EMAIL_REMOVED = 'user.human.otp.email.removed';
+
+/**
+ * Another module's use case, composed with AuthFactorsService in one transaction:
+ * remove a user's OTP factor(s), then record the clean-up in its own table.
+ */
+@Injectable()
+class FactorCleanup {
+  constructor(
+    private readonly factors: AuthFactorsService,
+    private readonly transactions: TransactionRunner,
+  ) {}
+
+  /** Removes OTP SMS, then runs `then` in the same transaction; all or nothing. */
+  removeOtpSmsThen(caller: Caller, userId: string, then: (tx: Transaction) => Promise<void>): Promise<ObjectDetails> {
+    return this.transactions.run(async (tx) => {
+      const details = await this.factors.removeOtpSms(caller, userId, tx);
+      await then(tx);
+      return details;
+    });
+  }
+
+  /** Removes OTP SMS and records why (the module's own write). */
+  removeOtpSmsAndRecord(caller: Caller, userId: string, reason: string): Promise<ObjectDetails> {
+    return this.removeOtpSmsThen(caller, userId, (tx) => this.record(tx, userId, reason));
+  }
+
+  /** Removes both OTP factors and records why, in one transaction. */
+  removeAllAndRecord(caller: Caller, userId: string, reason: string): Promise<ObjectDetails[]> {
+    return this.transactions.run(async (tx) => {
+      const details = [await this.factors.removeOtpSms(caller, userId, tx), await this.factors.removeOtpEmail(caller, userId, tx)];
+      await this.record(tx, userId, reason);
+      return details;
+    });
+  }
+
+  private async record(tx: Transaction, userId: string, reason: string): Promise<void> {
+    await tx.manager.query('INSERT INTO factor_cleanups (user_id, reason) VALUES ($1, $2)', [userId, reason]);
+  }
+}
+
+@Module({ imports: [AuthFactorsModule], providers: [FactorCleanup] })
+class FactorCleanupModule {}
+
+/** What the database holds for a user: the read model, the events, the stream counter, the clean-up records. */
+interface Stored {
+  readonly factors: AuthFactorType[];
+  readonly events: { sequence: number; type: string; creator: string; requestId: string | null }[];
+  readonly streamSequence: number;
+  readonly cleanups: string[];
+}
+
+describe('AuthFactorsService composed by another Nest module in one transaction', () => {
+  let moduleRef: TestingModule;
+  let dataSource: DataSource;
+  let cleanup: FactorCleanup;
+  let factors: AuthFactorsService;
+  let bootstrapped: Bootstrapped;
+  let organizationId: string;
+  let userCounter = 0;
+
+  const callerFor = (label: string): Caller => ({ userId: bootstrapped.adminId, requestId: `composition-${label}-${randomUUID()}` });
+
+  beforeAll(async () => {
+    const config = loadConfig({
+      DATABASE_URL: await createTestDatabase(),
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'auth-factors-composition-')),
+      LOG_LEVEL: 'fatal',
+    });
+    moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), FactorCleanupModule] })
+      .setLogger(new ConsoleLogger({ logLevels: ['fatal'] }))
+      .compile();
+    await moduleRef.init();
+    bootstrapped = await moduleRef.get(BootstrapService).run();
+    dataSource = moduleRef.get(DataSource);
+    cleanup = moduleRef.get(FactorCleanup);
+    factors = moduleRef.get(AuthFactorsService);
+    await dataSource.query(`CREATE TABLE factor_cleanups (
+      user_id text PRIMARY KEY REFERENCES users (id),
+      reason  text NOT NULL CHECK (char_length(reason) > 0)
+    )`);
+    ({ organizationId } = await moduleRef.get(OrganizationsService).create(callerFor('setup'), 'composition'));
+  });
+  afterAll(() => moduleRef?.close());
+
+  /** A user with a verified phone and e-mail address and both OTP factors. */
+  async function userWithBothFactors(): Promise<string> {
+    const n = ++userCounter;
+    const { userId } = await moduleRef.get(UsersService).addHuman(callerFor('setup'), {
+      organizationId,
+      username: `composition-${n}`,
+      givenName: 'Composition',
+      familyName: `User ${n}`,
+      phone: { phone: `+4176${String(1000000 + n).slice(-7)}`, isVerified: true },
+      email: { email: `composition${n}@example.com`, isVerified: true },
+    });
+    await factors.addOtpSms(callerFor('setup'), userId);
+    await factors.addOtpEmail(callerFor('setup'), userId);
+    return userId;
+  }
+
+  async function stored(userId: string): Promise<Stored> {
+    const factorRows: { type: AuthFactorType }[] = await dataSource.query('SELECT type FROM auth_factors WHERE user_id = $1 ORDER BY type', [userId]);
+    const eventRows: { sequence: string; type: string; creator: string; request_id: string | null }[] = await dataSource.query(
+      'SELECT sequence, type, creator, request_id FROM events WHERE aggregate_id = $1 ORDER BY sequence',
+      [userId],
+    );
+    const streamRows: { sequence: string }[] = await dataSource.query('SELECT sequence FROM event_streams WHERE aggregate_id = $1', [userId]);
+    const cleanupRows: { reason: string }[] = await dataSource.query('SELECT reason FROM factor_cleanups WHERE user_id = $1', [userId]);
+    return {
+      factors: factorRows.map((row) => row.type),
+      events: eventRows.map((row) => ({ sequence: Number(row.sequence), type: row.type, creator: row.creator, requestId: row.request_id })),
+      streamSequence: Number(streamRows[0]?.sequence ?? 0),
+      cleanups: cleanupRows.map((row) => row.reason),
+    };
+  }
+
+  interface Failure {
+    readonly name: string;
+    /** Puts the user in the state the failure needs (before the snapshot). */
+    prepare?(userId: string): Promise<void>;
+    /** Runs the failing composition. */
+    run(userId: string): Promise<unknown>;
+    /** What the rejection looks like. */
+    readonly rejection: object;
+  }
+
+  const FAILURES: readonly Failure[] = [
+    {
+      name: 'its own INSERT violates a CHECK constraint',
+      run: (userId) => cleanup.removeOtpSmsAndRecord(callerFor('check'), userId, ''),
+      rejection: { driverError: expect.objectContaining({ code: '23514' }) },
+    },
+    {
+      name: 'its own INSERT violates a primary key',
+      prepare: async (userId) => {
+        await dataSource.query(`INSERT INTO factor_cleanups (user_id, reason) VALUES ($1, 'earlier')`, [userId]);
+      },
+      run: (userId) => cleanup.removeOtpSmsAndRecord(callerFor('duplicate'), userId, 'again'),
+      rejection: { driverError: expect.objectContaining({ code: '23505' }) },
+    },
+    {
+      name: 'it throws after the removal',
+      run: (userId) =>
+        cleanup.removeOtpSmsThen(callerFor('throw'), userId, async () => {
+          throw new Error('clean-up refused');
+        }),
+      rejection: { message: 'clean-up refused' },
+    },
+  ];
+
+  it.each(FAILURES.map((f) => [f.name, f] as const))(
+    'rolls the OTP SMS removal back when the composing module fails after it: %s',
+    async (_name, failure) => {
+      const userId = await userWithBothFactors();
+      await failure.prepare?.(userId);
+      const before = await stored(userId);
+      await expect(failure.run(userId)).rejects.toMatchObject(failure.rejection);
+      const after = await stored(userId);
+      expect(after.factors).toEqual(['otp_email', 'otp_sms']);
+      expect(after.events).toEqual(before.events);
+      expect(after.events.map((e) => e.type)).not.toContain(OTP_SMS_REMOVED);
+      expect(after.streamSequence).toBe(before.streamSequence);
+      expect(after.cleanups).toEqual(before.cleanups);
+      // Nothing half-done was left behind: the next removal numbers on without a gap.
+      const next = await factors.removeOtpSms(callerFor('next'), userId);
+      expect(next.sequence).toBe(before.streamSequence + 1);
+    },
+  );
+
+  it('commits both the OTP SMS removal and the composing module’s own write when both succeed', async () => {
+    const userId = await userWithBothFactors();
+    const before = await stored(userId);
+    const caller = callerFor('commit');
+    const details = await cleanup.removeOtpSmsAndRecord(caller, userId, 'lost phone');
+    expect(details).toMatchObject({ sequence: before.streamSequence + 1, resourceOwner: organizationId });
+    const after = await stored(userId);
+    expect(after.factors).toEqual(['otp_email']);
+    expect(after.cleanups).toEqual(['lost phone']);
+    expect(after.streamSequence).toBe(before.streamSequence + 1);
+    expect(after.events).toEqual([
+      ...before.events,
+      { sequence: before.streamSequence + 1, type: OTP_SMS_REMOVED, creator: caller.userId, requestId: caller.requestId },
+    ]);
+  });
+
+  it('rolls back both removals when two are composed and the module’s own write then fails', async () => {
+    const userId = await userWithBothFactors();
+    const before = await stored(userId);
+    await expect(cleanup.removeAllAndRecord(callerFor('all-fail'), userId, '')).rejects.toMatchObject({ driverError: expect.objectContaining({ code: '23514' }) });
+    expect(await stored(userId)).toEqual(before);
+    expect(before.factors).toEqual(['otp_email', 'otp_sms']);
+  });
+
+  it('commits two composed removals and the module’s own write together, with consecutive sequences and one request id', async () => {
+    const passing = await userWithBothFactors();
+    const passingBefore = await stored(passing);
+    const caller = callerFor('all');
+    const details = await cleanup.removeAllAndRecord(caller, passing, 'account reset');
+    expect(details.map((d) => d.sequence)).toEqual([passingBefore.streamSequence + 1, passingBefore.streamSequence + 2]);
+    const after = await stored(passing);
+    expect(after.factors).toEqual([]);
+    expect(after.cleanups).toEqual(['account reset']);
+    expect(after.events.slice(passingBefore.events.length)).toEqual([
+      { sequence: passingBefore.streamSequence + 1, type: OTP_SMS_REMOVED, creator: caller.userId, requestId: caller.requestId },
+      { sequence: passingBefore.streamSequence + 2, type: OTP_EMAIL_REMOVED, creator: caller.userId, requestId: caller.requestId },
+    ]);
+  });
+});
