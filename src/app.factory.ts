@@ -1,21 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppConfig, LogLevel } from '@app/config';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AppConfig } from '@app/config';
 import { InvalidArgumentError, KnownRoutes } from '@app/errors';
 import { AppModule } from './app.module';
 import { Bootstrapped, BootstrapService } from './bootstrap/bootstrap.service';
+import { ConnectServices } from './grpc/connect-services';
+import { MetricsService } from './observability/metrics.service';
+import { RequestLogController, UNMATCHED_ROUTE } from './observability/request-log.controller';
+import { createRootLogger } from './observability/root-logger.factory';
 import { setupSwaggerUi } from './openapi';
-
-const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -24,36 +20,64 @@ export interface AuthFactorsApp {
   readonly bootstrapped: Bootstrapped;
 }
 
+export interface CreateAppOptions {
+  /** Where log lines go instead of stdout (the tests read them). */
+  readonly logDestination?: DestinationStream;
+}
+
 /** Builds the whole service, initialised and bootstrapped but not listening: main and the tests share it. */
-export async function createApp(config: AppConfig): Promise<AuthFactorsApp> {
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<AuthFactorsApp> {
+  const logger = createRootLogger(config, options.logDestination);
   const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    logController: new RequestLogController(),
+    // On close: idle keep-alive connections are dropped at once, in-flight requests are answered first.
+    forceCloseConnections: 'idle',
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     routerOptions: { maxParamLength: 1000 },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: NEST_LEVELS[config.logLevel],
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { logger }), adapter, {
+    bufferLogs: true,
     bodyParser: false, // ours below: JSON only, and an empty body is no body
   });
+  app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.observeRequest(request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+  // Shutting down: responses still in flight close their connection, so closing the server does not wait on keep-alive.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
   const routes = app.get(KnownRoutes);
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
   });
+  // JSON only: Fastify also parses text/plain by default and would hand such bodies to the handlers.
   // DELETE and the empty-bodied POSTs may arrive with a JSON content type and no body.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
     void parseJson(request, body as string, (error, value) =>
       error ? done(new InvalidArgumentError('AUTHF-REQ-JSON', 'The request body is not valid JSON'), undefined) : done(null, value),
     );
   });
+  // ZITADEL's RPCs over Connect and gRPC-web next to the REST routes; gRPC (HTTP/2) has its own port (GrpcServer).
+  await fastify.register(app.get(ConnectServices).plugin);
   setupSwaggerUi(app);
-  app.enableShutdownHooks();
   await app.init();
   const bootstrapped = await app.get(BootstrapService).run();
   return { app, bootstrapped };

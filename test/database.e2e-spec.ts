@@ -5,8 +5,8 @@ import { ApiResponse, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, startTestPostgres } from './support/test-postgres';
 
 const ERROR_DETAIL_TYPE = 'type.googleapis.com/zitadel.v1.ErrorDetail';
-const MIGRATIONS = ['CreateEventstore1732320000000', 'CreateIdentitySchema1732320000001'];
-const TABLES = ['auth_factors', 'event_streams', 'events', 'memberships', 'migrations', 'organizations', 'users'];
+const MIGRATIONS = ['CreateEventstore1732320000000', 'CreateIdentitySchema1732320000001', 'CreateRateLimitCounters1732320000002'];
+const TABLES = ['auth_factors', 'event_streams', 'events', 'memberships', 'migrations', 'organizations', 'rate_limit_counters', 'users'];
 
 async function publicTables(t: TestApp): Promise<string[]> {
   const rows = await t.dataSource.query<{ name: string }[]>(
@@ -28,7 +28,7 @@ async function timed<T>(send: () => Promise<T>): Promise<{ result: T; ms: number
 }
 
 describe('migrations', () => {
-  it('creates every table on an empty database and records both migrations', async () => {
+  it('creates every table on an empty database and records every migration', async () => {
     const t = await startTestApp();
     try {
       expect(await publicTables(t)).toEqual(TABLES);

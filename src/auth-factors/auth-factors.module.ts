@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersModule } from '../users/users.module';
 import { AuthFactorsRepository } from './auth-factors.repository';
 import { AuthFactorsService } from './auth-factors.service';
@@ -7,7 +8,7 @@ import { UserAuthFactorsController } from './user-auth-factors.controller';
 
 /** Second factors (OTP SMS, OTP Email); its service is exported for other modules to compose with. */
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, RateLimitModule],
   controllers: [MyAuthFactorsController, UserAuthFactorsController],
   providers: [AuthFactorsRepository, AuthFactorsService],
   exports: [AuthFactorsService],

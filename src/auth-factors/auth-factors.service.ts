@@ -3,7 +3,9 @@ import { Caller } from '@app/auth';
 import { Transaction, TransactionRunner } from '@app/database';
 import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from '@app/errors';
 import { ObjectDetails } from '../common/object-details.mapper';
+import { MetricsService } from '../observability/metrics.service';
 import { Permission } from '../permissions/permission';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { UserAccessService } from '../users/user-access.service';
 import { UserChannelHooks } from '../users/user-channel.hooks';
 import { UserEventWriter } from '../users/user-event.writer';
@@ -23,6 +25,8 @@ export class AuthFactorsService implements OnModuleInit {
     private readonly access: UserAccessService,
     private readonly writer: UserEventWriter,
     private readonly channelHooks: UserChannelHooks,
+    private readonly metrics: MetricsService,
+    private readonly rateLimit: RateLimitService,
   ) {}
 
   onModuleInit(): void {
@@ -60,7 +64,18 @@ export class AuthFactorsService implements OnModuleInit {
     return this.remove(OTP_EMAIL, caller, userId, existing);
   }
 
+  // Counted here, where every API (REST, gRPC, other modules) goes through.
   private add(kind: AuthFactorKind, caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
+    return this.metrics.countFactorChange(kind.type, 'add', () => this.addFactor(kind, caller, userId, existing));
+  }
+
+  private remove(kind: AuthFactorKind, caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
+    return this.metrics.countFactorChange(kind.type, 'remove', () => this.removeFactor(kind, caller, userId, existing));
+  }
+
+  // Rate-limited before the transaction: a refused or failing attempt counts too, and holds no user lock.
+  private async addFactor(kind: AuthFactorKind, caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
+    await this.rateLimit.consumeFactorMutation(caller, existing);
     return this.transactions.run(async (tx) => {
       const user = await this.access.lockForCommand(tx, caller, Permission.UserCredentialWrite, userId);
       if (!kind.channelVerified(user)) {
@@ -73,7 +88,8 @@ export class AuthFactorsService implements OnModuleInit {
     }, existing);
   }
 
-  private remove(kind: AuthFactorKind, caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
+  private async removeFactor(kind: AuthFactorKind, caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
+    await this.rateLimit.consumeFactorMutation(caller, existing);
     return this.transactions.run(async (tx) => {
       const user = await this.access.lockForCommand(tx, caller, Permission.UserWrite, userId);
       if (!(await this.factors.remove(tx, user.id, kind.type))) {

@@ -1,5 +1,6 @@
 import { CreateEventstore1732320000000 } from '@app/eventstore';
 import { CreateIdentitySchema1732320000001 } from './1732320000001-create-identity-schema';
+import { CreateRateLimitCounters1732320000002 } from './1732320000002-create-rate-limit-counters';
 
 /** Every migration, oldest first: the only way the schema changes. */
-export const MIGRATIONS = [CreateEventstore1732320000000, CreateIdentitySchema1732320000001];
+export const MIGRATIONS = [CreateEventstore1732320000000, CreateIdentitySchema1732320000001, CreateRateLimitCounters1732320000002];

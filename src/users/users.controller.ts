@@ -8,7 +8,7 @@ import { toDetailsDto } from '../common/object-details.mapper';
 import { UserIdPipe } from '../common/user-id.pipe';
 import { AddHumanUserDto, AddHumanUserResponseDto, SetEmailDto, SetPhoneDto } from './dto/add-human-user.dto';
 import { GetUserResponseDto } from './dto/user.response.dto';
-import { toGetUserResponse } from './user.mapper';
+import { toGetUserResponse, toNewHumanUser } from './user.mapper';
 import { UsersService } from './users.service';
 
 const USER_ID_PARAM = { name: 'userId', description: 'the user id (1 to 200 characters)', example: '163840776835432705' };
@@ -24,15 +24,7 @@ export class UsersController {
   @ApiOkResponse({ type: AddHumanUserResponseDto })
   @ApiProtectedRoute(400, 403, 404, 409)
   async addHuman(@CurrentCaller() caller: Caller, @Body() body: AddHumanUserDto): Promise<AddHumanUserResponseDto> {
-    const { userId, details } = await this.users.addHuman(caller, {
-      userId: body.userId,
-      organizationId: body.organization.orgId,
-      username: body.username,
-      givenName: body.profile.givenName,
-      familyName: body.profile.familyName,
-      email: body.email,
-      phone: body.phone,
-    });
+    const { userId, details } = await this.users.addHuman(caller, toNewHumanUser(body));
     return { userId, details: toDetailsDto(details) };
   }
 

@@ -5,8 +5,9 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { issueToken, loadOrCreateSigningKey, TokenRequest } from '@app/auth';
 import { AppConfig, loadConfig } from '@app/config';
 import { DataSource } from 'typeorm';
-import { createApp } from '../../src/app.factory';
+import { createApp, CreateAppOptions } from '../../src/app.factory';
 import { Bootstrapped } from '../../src/bootstrap/bootstrap.service';
+import { GrpcServer } from '../../src/grpc/grpc.server';
 import { createTestDatabase } from './test-postgres';
 
 export interface ApiResponse<T = any> {
@@ -25,6 +26,8 @@ export interface RequestOptions {
 export interface TestApp {
   readonly app: NestFastifyApplication;
   readonly url: string;
+  /** The gRPC (h2c) port's base URL. */
+  readonly grpcUrl: string;
   readonly config: AppConfig;
   readonly bootstrapped: Bootstrapped;
   readonly dataSource: DataSource;
@@ -37,21 +40,34 @@ export interface TestApp {
 
 /**
  * Starts the whole service (same module, filter, guard, pipes as production)
- * on port 0 against a fresh database; `env` adds or overrides variables.
+ * on port 0 against a fresh database; `env` adds or overrides variables,
+ * `options` reach createApp (a log destination, say).
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: CreateAppOptions = {}): Promise<TestApp> {
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
-  const dataDir = mkdtempSync(join(tmpdir(), 'auth-factors-app-'));
-  const config = loadConfig({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'fatal', ...env });
-  const { app, bootstrapped } = await createApp(config);
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'auth-factors-app-'));
+  // The factor rate limit is counted but set out of reach: tests of other behaviour fire bursts as one administrator.
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: dataDir,
+    PORT: '0',
+    GRPC_PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'fatal',
+    FACTOR_RATE_LIMIT: '1000000',
+    ...env,
+  });
+  const { app, bootstrapped } = await createApp(config, options);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const grpcPort = await app.get(GrpcServer).listen(config.grpcPort, config.host);
   const key = loadOrCreateSigningKey(config.dataDir);
   const token = (userId: string, overrides: Partial<TokenRequest> = {}) =>
     issueToken(key, { subject: userId, issuer: config.jwt.issuer, audience: config.jwt.audience, ...overrides });
   return {
     app,
     url,
+    grpcUrl: `http://127.0.0.1:${grpcPort}`,
     config,
     bootstrapped,
     dataSource: app.get(DataSource),

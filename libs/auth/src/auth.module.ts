@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { PRINCIPAL_VALIDATOR, PrincipalValidator } from './principal';
+import { TokenVerifier } from './token-verifier';
 
 export interface AuthModuleOptions {
   /** Modules that export the validator's dependencies. */
@@ -12,7 +13,7 @@ export interface AuthModuleOptions {
   readonly principalValidator: Type<PrincipalValidator>;
 }
 
-/** Bearer-token authentication as a global guard, closed by default. */
+/** Bearer-token authentication as a global guard, closed by default; other transports use its {@link TokenVerifier}. */
 @Global()
 @Module({})
 export class AuthModule {
@@ -22,9 +23,11 @@ export class AuthModule {
       imports: [PassportModule, ...(options.imports ?? [])],
       providers: [
         { provide: PRINCIPAL_VALIDATOR, useExisting: options.principalValidator },
+        TokenVerifier,
         JwtStrategy,
         { provide: APP_GUARD, useClass: JwtAuthGuard },
       ],
+      exports: [TokenVerifier],
     };
   }
 }

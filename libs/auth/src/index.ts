@@ -3,6 +3,7 @@ export * from './token-issuer';
 export * from './principal';
 export * from './public.decorator';
 export * from './caller.decorator';
+export * from './token-verifier';
 export * from './jwt.strategy';
 export * from './jwt-auth.guard';
 export * from './auth.module';

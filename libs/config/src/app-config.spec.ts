@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       seedDemoUser: true,
       adminUserId: undefined,
+      factorRateLimit: { limit: 60, windowSeconds: 60 },
     };
     expect(loadConfig({})).toEqual(expected);
   });
@@ -112,5 +113,19 @@ describe('loadConfig', () => {
 
   it('refuses an unknown NODE_ENV', () => {
     expect(problemsOf({ NODE_ENV: 'prod' })).toEqual([expect.stringMatching(/^NODE_ENV=/)]);
+  });
+});
+
+describe('loadConfig: factor rate limit', () => {
+  it('reads FACTOR_RATE_LIMIT and FACTOR_RATE_WINDOW_SECONDS (0 turns the limit off)', () => {
+    expect(loadConfig({ FACTOR_RATE_LIMIT: '3', FACTOR_RATE_WINDOW_SECONDS: '10' }).factorRateLimit).toEqual({ limit: 3, windowSeconds: 10 });
+    expect(loadConfig({ FACTOR_RATE_LIMIT: '0' }).factorRateLimit.limit).toBe(0);
+  });
+
+  it('refuses a negative or non-integer limit and a window of 0 or over a day, naming the variable', () => {
+    expect(problemsOf({ FACTOR_RATE_LIMIT: '-1' })).toEqual([expect.stringMatching(/^FACTOR_RATE_LIMIT=/)]);
+    expect(problemsOf({ FACTOR_RATE_LIMIT: 'lots' })).toEqual([expect.stringMatching(/^FACTOR_RATE_LIMIT=/)]);
+    expect(problemsOf({ FACTOR_RATE_WINDOW_SECONDS: '0' })).toEqual([expect.stringMatching(/^FACTOR_RATE_WINDOW_SECONDS=/)]);
+    expect(problemsOf({ FACTOR_RATE_WINDOW_SECONDS: '86401' })).toEqual([expect.stringMatching(/^FACTOR_RATE_WINDOW_SECONDS=/)]);
   });
 });

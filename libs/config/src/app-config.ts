@@ -31,6 +31,8 @@ export interface AppConfig {
   readonly seedDemoUser: boolean;
   /** The id the bootstrap gives the instance administrator: the subject your identity provider puts in its tokens. */
   readonly adminUserId?: string;
+  /** Factor mutations (add/remove OTP SMS/Email) one acting user may make per window, across all instances; limit 0: unlimited. */
+  readonly factorRateLimit: { readonly limit: number; readonly windowSeconds: number };
 }
 
 /** Raised when the environment holds a value the service cannot start with. */
@@ -141,6 +143,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     seedDemoUser: read.boolean('SEED_DEMO_USER', !databaseUrl && !production),
     adminUserId,
+    factorRateLimit: {
+      limit: read.integer('FACTOR_RATE_LIMIT', 60, 0, 1_000_000),
+      windowSeconds: read.integer('FACTOR_RATE_WINDOW_SECONDS', 60, 1, 86_400),
+    },
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

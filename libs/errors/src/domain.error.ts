@@ -53,6 +53,17 @@ export class AbortedError extends DomainError {
   }
 }
 
+/** Too many requests; `retryAfterSeconds` tells when trying again can succeed (HTTP: `Retry-After`). */
+export class ResourceExhaustedError extends DomainError {
+  constructor(
+    id: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(GrpcCode.RESOURCE_EXHAUSTED, id, message);
+  }
+}
+
 export class UnauthenticatedError extends DomainError {
   constructor(id: string, message: string) {
     super(GrpcCode.UNAUTHENTICATED, id, message);

@@ -107,3 +107,12 @@ export function mapError(exception: unknown, requestId: string): MappedError {
     cause: exception,
   };
 }
+
+/** A hidden cause as one log line: name, driver or system code, message. */
+export function describeCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    return `${cause.name}${typeof code === 'string' || typeof code === 'number' ? ` ${code}` : ''}: ${cause.message}`;
+  }
+  return String(cause);
+}

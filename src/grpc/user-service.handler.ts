@@ -1,0 +1,132 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { ServiceImpl } from '@connectrpc/connect';
+import { Inject, Injectable } from '@nestjs/common';
+import { InvalidArgumentError } from '@app/errors';
+import type { AddHumanUserRequest, GetUserByIDResponseSchema } from '@zitadel/proto/zitadel/user/v2/user_service_pb';
+import { AuthFactorsService } from '../auth-factors/auth-factors.service';
+import { UserIdPipe } from '../common/user-id.pipe';
+import { validateAs } from '../common/validation';
+import { AddHumanUserDto, SetEmailDto, SetPhoneDto } from '../users/dto/add-human-user.dto';
+import { detailsOf, toNewHumanUser } from '../users/user.mapper';
+import { UserRecord } from '../users/user.record';
+import { UsersService } from '../users/users.service';
+import { callerOf } from './connect-context';
+import { toProtoDetails } from './details.mapper';
+import { ZITADEL_PROTO } from './zitadel-proto';
+import type { ZitadelProto } from './zitadel-proto';
+
+export type UserServiceImpl = Partial<ServiceImpl<ZitadelProto['UserService']>>;
+
+/** How a v2 request asks to verify a phone or e-mail address; only `isVerified` can be honoured here. */
+type Verification = { case: 'isVerified'; value: boolean } | { case: 'sendCode' | 'returnCode'; value: unknown } | { case: undefined };
+
+const userIds = new UserIdPipe();
+
+/**
+ * zitadel.user.v2.UserService over the same services as the REST routes. Requests
+ * are validated with the REST DTOs; fields this service cannot honour are refused
+ * (as REST refuses unknown properties), never silently dropped.
+ */
+@Injectable()
+export class UserServiceHandler {
+  constructor(
+    private readonly users: UsersService,
+    private readonly factors: AuthFactorsService,
+    @Inject(ZITADEL_PROTO) private readonly proto: ZitadelProto,
+  ) {}
+
+  /** The implemented methods; Connect answers UNIMPLEMENTED for the others. */
+  implementation(): UserServiceImpl {
+    return {
+      addOTPSMS: async (request, context) => ({
+        details: toProtoDetails(await this.factors.addOtpSms(callerOf(context), userIds.transform(request.userId))),
+      }),
+      removeOTPSMS: async (request, context) => ({
+        details: toProtoDetails(await this.factors.removeOtpSms(callerOf(context), userIds.transform(request.userId))),
+      }),
+      addOTPEmail: async (request, context) => ({
+        details: toProtoDetails(await this.factors.addOtpEmail(callerOf(context), userIds.transform(request.userId))),
+      }),
+      removeOTPEmail: async (request, context) => ({
+        details: toProtoDetails(await this.factors.removeOtpEmail(callerOf(context), userIds.transform(request.userId))),
+      }),
+      addHumanUser: async (request, context) => {
+        const body = await validateAs(AddHumanUserDto, toAddHumanUserBody(request));
+        const { userId, details } = await this.users.addHuman(callerOf(context), toNewHumanUser(body));
+        return { userId, details: toProtoDetails(details) };
+      },
+      getUserByID: async (request, context) => this.toGetUserResponse(await this.users.getById(callerOf(context), userIds.transform(request.userId))),
+      setPhone: async (request, context) => {
+        const userId = userIds.transform(request.userId);
+        const body = await validateAs(SetPhoneDto, { phone: request.phone, isVerified: isVerified('verification', request.verification) });
+        return { details: toProtoDetails(await this.users.setPhone(callerOf(context), userId, { value: body.phone, isVerified: body.isVerified })) };
+      },
+      removePhone: async (request, context) => ({
+        details: toProtoDetails(await this.users.removePhone(callerOf(context), userIds.transform(request.userId))),
+      }),
+      setEmail: async (request, context) => {
+        const userId = userIds.transform(request.userId);
+        const body = await validateAs(SetEmailDto, { email: request.email, isVerified: isVerified('verification', request.verification) });
+        return { details: toProtoDetails(await this.users.setEmail(callerOf(context), userId, { value: body.email, isVerified: body.isVerified })) };
+      },
+    };
+  }
+
+  private toGetUserResponse(user: UserRecord): MessageInitShape<typeof GetUserByIDResponseSchema> {
+    const details = toProtoDetails(detailsOf(user));
+    const state = user.state === 'active' ? this.proto.UserState.ACTIVE : this.proto.UserState.INACTIVE;
+    return {
+      details,
+      user: {
+        userId: user.id,
+        username: user.username,
+        state,
+        details,
+        type: {
+          case: 'human',
+          value: {
+            profile: { givenName: user.givenName, familyName: user.familyName },
+            ...(user.email !== null ? { email: { email: user.email, isVerified: user.emailVerified } } : {}),
+            ...(user.phone !== null ? { phone: { phone: user.phone, isVerified: user.phoneVerified } } : {}),
+          },
+        },
+      },
+    };
+  }
+}
+
+/** The REST body an `AddHumanUser` request corresponds to, for the same validation. */
+function toAddHumanUserBody(request: AddHumanUserRequest): object {
+  const unsupported: [string, boolean][] = [
+    ['organization.orgDomain', request.organization?.org.case === 'orgDomain'],
+    ['profile.nickName', request.profile?.nickName !== undefined],
+    ['profile.displayName', request.profile?.displayName !== undefined],
+    ['profile.preferredLanguage', request.profile?.preferredLanguage !== undefined],
+    ['profile.gender', request.profile?.gender !== undefined],
+    ['metadata', request.metadata.length > 0],
+    ['password', request.passwordType.case !== undefined],
+    ['idpLinks', request.idpLinks.length > 0],
+    ['totpSecret', request.totpSecret !== undefined],
+  ];
+  for (const [field, present] of unsupported) if (present) throw unsupportedField(field);
+  const { organization, profile, email, phone } = request;
+  return {
+    userId: request.userId,
+    username: request.username,
+    organization: organization?.org.case === 'orgId' ? { orgId: organization.org.value } : undefined,
+    profile: profile && { givenName: profile.givenName, familyName: profile.familyName },
+    email: email && { email: email.email, isVerified: isVerified('email.verification', email.verification) },
+    phone: phone && { phone: phone.phone, isVerified: isVerified('phone.verification', phone.verification) },
+  };
+}
+
+/** `isVerified` of a verification choice; sending or returning a code is not something this service does. */
+function isVerified(field: string, verification: Verification): boolean | undefined {
+  if (verification.case === undefined) return undefined;
+  if (verification.case === 'isVerified') return verification.value;
+  throw unsupportedField(`${field}.${verification.case}`);
+}
+
+function unsupportedField(field: string): InvalidArgumentError {
+  return new InvalidArgumentError('AUTHF-RPC-UNSUPPORTED', `${field} is not supported by this service`);
+}

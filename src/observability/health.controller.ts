@@ -1,0 +1,40 @@
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { Public } from '@app/auth';
+import { UnavailableError } from '@app/errors';
+import { DatabaseHealthIndicator } from './database.health-indicator';
+
+/** Liveness and readiness probes for orchestrators and load balancers. */
+@ApiExcludeController()
+@Public()
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: DatabaseHealthIndicator,
+  ) {}
+
+  /** The process is up and serving HTTP. */
+  @Get('healthz')
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  liveness(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  /** Ready for traffic: PostgreSQL answers. Not ready is a 503 with the service's error body. */
+  @Get('readyz')
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  async readiness(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([() => this.database.check('database')]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as Partial<HealthCheckResult>;
+      const down = Object.entries(result.error ?? {})
+        .map(([key, value]) => `${key}${typeof value?.message === 'string' ? ` (${value.message})` : ''}`)
+        .join(', ');
+      throw new UnavailableError('AUTHF-HEALTH-503', `The service is not ready: ${down || 'a check failed'} is down`);
+    }
+  }
+}
