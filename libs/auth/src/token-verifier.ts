@@ -1,3 +1,4 @@
+import { createPublicKey, KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@app/config';
 import type { AppConfig } from '@app/config';
@@ -26,7 +27,7 @@ export function bearerToken(authorization: string | null | undefined): string | 
  */
 @Injectable()
 export class TokenVerifier {
-  private readonly key: string | GetPublicKeyOrSecret;
+  private readonly key: KeyObject | GetPublicKeyOrSecret;
   private readonly options: VerifyOptions & { complete?: false };
 
   constructor(
@@ -35,7 +36,8 @@ export class TokenVerifier {
   ) {
     const { jwksUri, issuer, audience } = config.jwt;
     this.options = { algorithms: [JWT_ALGORITHM], issuer, audience };
-    this.key = jwksUri ? jwksKey(jwksUri) : loadOrCreateSigningKey(config.dataDir).publicKeyPem;
+    // A parsed key object, not the PEM: jsonwebtoken would parse a PEM again for every token.
+    this.key = jwksUri ? jwksKey(jwksUri) : createPublicKey(loadOrCreateSigningKey(config.dataDir).publicKeyPem);
   }
 
   /**
