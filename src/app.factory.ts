@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppConfig } from '@app/config';
-import { InvalidArgumentError, KnownRoutes } from '@app/errors';
+import { InvalidArgumentError, KnownRoutes, mapError, toErrorBody } from '@app/errors';
 import { AppModule } from './app.module';
 import { Bootstrapped, BootstrapService } from './bootstrap/bootstrap.service';
 import { ConnectServices } from './grpc/connect-services';
@@ -37,6 +38,15 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     routerOptions: { maxParamLength: 1000 },
+    // What the router refuses before any handler runs (a malformed percent-encoding, an over-long path
+    // parameter) would otherwise get Fastify's own body instead of ours.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const refused =
+        error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new InvalidArgumentError('AUTHF-REQ-URL', 'The request URL is malformed or a path parameter is too long')
+          : mapError(error, String(request.id)).error;
+      void reply.code(refused.httpStatus).header('x-request-id', request.id).header('content-type', 'application/json; charset=utf-8').send(toErrorBody(refused));
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { logger }), adapter, {
     bufferLogs: true,

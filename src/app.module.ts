@@ -9,12 +9,14 @@ import { IdsModule } from '@app/ids';
 import type { Logger } from 'pino';
 import { AuthFactorsModule } from './auth-factors/auth-factors.module';
 import { BootstrapModule } from './bootstrap/bootstrap.module';
+import { ChangesModule } from './changes/changes.module';
 import { createValidationPipe } from './common/validation';
 import { GrpcModule } from './grpc/grpc.module';
 import { MIGRATIONS } from './migrations';
 import { ObservabilityModule } from './observability/observability.module';
 import { createRootLogger } from './observability/root-logger.factory';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { OutboxModule } from './outbox/outbox.module';
 import { ActiveUserValidator } from './users/active-user.validator';
 import { UsersModule } from './users/users.module';
 
@@ -40,6 +42,8 @@ export class AppModule {
         UsersModule,
         OrganizationsModule,
         AuthFactorsModule,
+        ChangesModule,
+        OutboxModule,
         GrpcModule,
         BootstrapModule,
       ],

@@ -1,16 +1,18 @@
 import { Module } from '@nestjs/common';
+import { FactorPolicyModule } from '../factor-policy/factor-policy.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersModule } from '../users/users.module';
 import { AuthFactorsRepository } from './auth-factors.repository';
 import { AuthFactorsService } from './auth-factors.service';
+import { IdempotencyKeysRepository } from './idempotency-keys.repository';
 import { MyAuthFactorsController } from './my-auth-factors.controller';
 import { UserAuthFactorsController } from './user-auth-factors.controller';
 
 /** Second factors (OTP SMS, OTP Email); its service is exported for other modules to compose with. */
 @Module({
-  imports: [UsersModule, RateLimitModule],
+  imports: [UsersModule, RateLimitModule, FactorPolicyModule],
   controllers: [MyAuthFactorsController, UserAuthFactorsController],
-  providers: [AuthFactorsRepository, AuthFactorsService],
+  providers: [AuthFactorsRepository, AuthFactorsService, IdempotencyKeysRepository],
   exports: [AuthFactorsService],
 })
 export class AuthFactorsModule {}

@@ -1,16 +1,26 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Caller } from '@app/auth';
 import { Transaction, TransactionRunner } from '@app/database';
-import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from '@app/errors';
+import { AbortedError, AlreadyExistsError, errorInfo, FailedPreconditionError, NotFoundError, PermissionDeniedError } from '@app/errors';
+import { NewEvent } from '@app/eventstore';
 import { ObjectDetails } from '../common/object-details.mapper';
+import { FactorPolicy } from '../factor-policy/factor-policy';
+import { FactorPolicyService } from '../factor-policy/factor-policy.service';
 import { MetricsService } from '../observability/metrics.service';
 import { Permission } from '../permissions/permission';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { UserAccessService } from '../users/user-access.service';
 import { UserChannelHooks } from '../users/user-channel.hooks';
 import { UserEventWriter } from '../users/user-event.writer';
+import { UserRecord } from '../users/user.record';
+import { UsersRepository } from '../users/users.repository';
 import { AuthFactorKind, OTP_EMAIL, OTP_SMS } from './auth-factor.kind';
 import { AuthFactorRecord, AuthFactorsRepository } from './auth-factors.repository';
+import { checkForceReason, FactorCommandOptions, parseIdempotencyKey, parseIfMatch } from './factor-command.options';
+import { IdempotencyKeysRepository } from './idempotency-keys.repository';
+
+/** The `domain` of the `google.rpc.ErrorInfo` details this service sends. */
+export const ERROR_DOMAIN = 'auth-factors';
 
 /**
  * The users' second factors. Every command is one transaction (lock the user,
@@ -27,13 +37,19 @@ export class AuthFactorsService implements OnModuleInit {
     private readonly channelHooks: UserChannelHooks,
     private readonly metrics: MetricsService,
     private readonly rateLimit: RateLimitService,
+    private readonly policies: FactorPolicyService,
+    private readonly idempotencyKeys: IdempotencyKeysRepository,
+    private readonly users: UsersRepository,
   ) {}
 
   onModuleInit(): void {
     // OTP SMS cannot outlive the phone it sends codes to.
-    this.channelHooks.onPhoneRemoved(async (tx, user) =>
-      (await this.factors.remove(tx, user.id, OTP_SMS.type)) ? [{ type: OTP_SMS.removedEvent, payload: { cause: 'phone removed' } }] : [],
-    );
+    this.channelHooks.onPhoneRemoved(async (tx, user) => {
+      if (!(await this.factors.remove(tx, user.id, OTP_SMS.type))) return [];
+      // Removing the phone must not strip a forced-MFA user of their last factor by the back door.
+      if ((await this.policies.effective(tx, user.organizationId)).forceMfa) await this.guardLastFactor(tx, user, OTP_SMS, false);
+      return [{ type: OTP_SMS.removedEvent, payload: { cause: 'phone removed' } }];
+    });
   }
 
   /** The factors configured for a user the caller may read. */
@@ -44,58 +60,160 @@ export class AuthFactorsService implements OnModuleInit {
     }, existing);
   }
 
+  /** The factors and the user's sequence (the `ETag` of factor responses). */
+  listWithSequence(caller: Caller, userId: string, existing?: Transaction): Promise<{ factors: AuthFactorRecord[]; sequence: number }> {
+    return this.transactions.run(async (tx) => {
+      const user = await this.access.readForQuery(tx, caller, Permission.UserRead, userId);
+      return { factors: await this.factors.listByUser(tx, user.id), sequence: user.sequence };
+    }, existing);
+  }
+
   /** Adds OTP SMS; the user needs a verified phone. */
-  addOtpSms(caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
-    return this.add(OTP_SMS, caller, userId, existing);
+  addOtpSms(caller: Caller, userId: string, existing?: Transaction, options: FactorCommandOptions = {}): Promise<ObjectDetails> {
+    return this.add(OTP_SMS, caller, userId, options, existing);
   }
 
   /** Removes OTP SMS. */
-  removeOtpSms(caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
-    return this.remove(OTP_SMS, caller, userId, existing);
+  removeOtpSms(caller: Caller, userId: string, existing?: Transaction, options: FactorCommandOptions = {}): Promise<ObjectDetails> {
+    return this.remove(OTP_SMS, caller, userId, options, existing);
   }
 
   /** Adds OTP Email; the user needs a verified e-mail address. */
-  addOtpEmail(caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
-    return this.add(OTP_EMAIL, caller, userId, existing);
+  addOtpEmail(caller: Caller, userId: string, existing?: Transaction, options: FactorCommandOptions = {}): Promise<ObjectDetails> {
+    return this.add(OTP_EMAIL, caller, userId, options, existing);
   }
 
   /** Removes OTP Email. */
-  removeOtpEmail(caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
-    return this.remove(OTP_EMAIL, caller, userId, existing);
+  removeOtpEmail(caller: Caller, userId: string, existing?: Transaction, options: FactorCommandOptions = {}): Promise<ObjectDetails> {
+    return this.remove(OTP_EMAIL, caller, userId, options, existing);
   }
 
   // Counted here, where every API (REST, gRPC, other modules) goes through.
-  private add(kind: AuthFactorKind, caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
-    return this.metrics.countFactorChange(kind.type, 'add', () => this.addFactor(kind, caller, userId, existing));
+  private add(kind: AuthFactorKind, caller: Caller, userId: string, options: FactorCommandOptions, existing?: Transaction): Promise<ObjectDetails> {
+    return this.metrics.countFactorChange(kind.type, 'add', () => this.addFactor(kind, caller, userId, options, existing));
   }
 
-  private remove(kind: AuthFactorKind, caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
-    return this.metrics.countFactorChange(kind.type, 'remove', () => this.removeFactor(kind, caller, userId, existing));
+  private remove(kind: AuthFactorKind, caller: Caller, userId: string, options: FactorCommandOptions, existing?: Transaction): Promise<ObjectDetails> {
+    return this.metrics.countFactorChange(kind.type, 'remove', () => this.removeFactor(kind, caller, userId, options, existing));
   }
 
   // Rate-limited before the transaction: a refused or failing attempt counts too, and holds no user lock.
-  private async addFactor(kind: AuthFactorKind, caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
+  private async addFactor(kind: AuthFactorKind, caller: Caller, userId: string, options: FactorCommandOptions, existing?: Transaction): Promise<ObjectDetails> {
+    const { ifMatch, idempotencyKey } = parseProtections(options);
     await this.rateLimit.consumeFactorMutation(caller, existing);
     return this.transactions.run(async (tx) => {
+      const replayed = await this.claimIdempotencyKey(tx, caller, idempotencyKey, `${kind.type}.add`, userId);
+      if (replayed) return replayed;
       const user = await this.access.lockForCommand(tx, caller, Permission.UserCredentialWrite, userId);
+      const audit = await this.checkProtections(tx, caller, user, ifMatch);
       if (!kind.channelVerified(user)) {
         throw new FailedPreconditionError(`${kind.errorPrefix}-PRECONDITION`, `${kind.label} needs ${kind.channel}`);
       }
       if (!(await this.factors.add(tx, user.id, kind.type))) {
         throw new AlreadyExistsError(`${kind.errorPrefix}-409`, `${kind.label} is already configured for this user`);
       }
-      return this.writer.write(tx, user, caller, [{ type: kind.addedEvent }]);
+      return this.finish(tx, user, caller, idempotencyKey, withPayload(kind.addedEvent, audit.payload));
     }, existing);
   }
 
-  private async removeFactor(kind: AuthFactorKind, caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
+  private async removeFactor(kind: AuthFactorKind, caller: Caller, userId: string, options: FactorCommandOptions, existing?: Transaction): Promise<ObjectDetails> {
+    const { ifMatch, idempotencyKey, reason } = parseProtections(options);
     await this.rateLimit.consumeFactorMutation(caller, existing);
     return this.transactions.run(async (tx) => {
+      const replayed = await this.claimIdempotencyKey(tx, caller, idempotencyKey, `${kind.type}.remove`, userId);
+      if (replayed) return replayed;
       const user = await this.access.lockForCommand(tx, caller, Permission.UserWrite, userId);
+      const audit = await this.checkProtections(tx, caller, user, ifMatch);
       if (!(await this.factors.remove(tx, user.id, kind.type))) {
         throw new NotFoundError(`${kind.errorPrefix}-404`, `${kind.label} is not configured for this user`);
       }
-      return this.writer.write(tx, user, caller, [{ type: kind.removedEvent }]);
+      const payload = { ...audit.payload };
+      // Counted after the removal, under the user's lock: concurrent removals of a user's two factors cannot both pass.
+      if (audit.policy.forceMfa && (await this.guardLastFactor(tx, user, kind, caller.userId !== user.id && reason !== undefined))) {
+        Object.assign(payload, { adminAction: true, force: true, reason });
+      }
+      return this.finish(tx, user, caller, idempotencyKey, withPayload(kind.removedEvent, payload));
     }, existing);
   }
+
+  /**
+   * Claims the idempotency key (if any) first in the transaction, so that a
+   * concurrent duplicate waits here; returns the first call's answer to replay.
+   */
+  private async claimIdempotencyKey(tx: Transaction, caller: Caller, key: string | undefined, operation: string, target: string): Promise<ObjectDetails | undefined> {
+    if (key === undefined || (await this.idempotencyKeys.claim(tx, caller.userId, key, operation, target))) return undefined;
+    const stored = await this.idempotencyKeys.find(tx, caller.userId, key);
+    if (!stored || stored.operation !== operation || stored.target !== target) {
+      throw new AlreadyExistsError('AUTHF-IDEM-409', 'This Idempotency-Key was already used for another operation or user', [
+        errorInfo('IDEMPOTENCY_KEY_REUSED', ERROR_DOMAIN),
+      ]);
+    }
+    if (!stored.outcome) throw new AbortedError('AUTHF-IDEM-409-BUSY', 'This Idempotency-Key is in use by a command of the same transaction');
+    return stored.outcome;
+  }
+
+  /**
+   * The checks after the user's lock and permission: step-up freshness for
+   * self-service (administrators on other users are exempt, and recorded so),
+   * then the If-Match precondition.
+   */
+  private async checkProtections(
+    tx: Transaction,
+    caller: Caller,
+    user: UserRecord,
+    ifMatch: readonly number[] | 'any' | undefined,
+  ): Promise<{ policy: FactorPolicy; payload: Record<string, unknown> }> {
+    const policy = await this.policies.effective(tx, user.organizationId);
+    const payload: Record<string, unknown> = {};
+    const maxAge = policy.factorChangeMaxAuthAgeSeconds;
+    if (maxAge !== undefined) {
+      if (caller.userId !== user.id) {
+        payload.adminAction = true;
+      } else if (!caller.authTime || Date.now() - caller.authTime.getTime() > maxAge * 1000) {
+        throw new PermissionDeniedError('AUTHF-STEPUP-403', `Changing your second factors needs a sign-in at most ${maxAge}s old: authenticate again`, [
+          errorInfo('STEP_UP_REQUIRED', ERROR_DOMAIN, { maxAge: `${maxAge}s` }),
+        ]);
+      }
+    }
+    if (ifMatch !== undefined && ifMatch !== 'any') {
+      const sequence = await this.users.currentSequence(tx, user.id);
+      if (!ifMatch.includes(sequence)) {
+        throw new AbortedError('AUTHF-IFMATCH-409', `The user has changed since (sequence ${sequence}, If-Match ${ifMatch.map((s) => `"${s}"`).join(', ')}); read it again`, [
+          errorInfo('PRECONDITION_FAILED', ERROR_DOMAIN, { sequence: String(sequence) }),
+        ]);
+      }
+    }
+    return { policy, payload };
+  }
+
+  /**
+   * Under forced MFA, refuses a removal that left the user without any second
+   * factor, unless `override` (an administrator's force with a reason); true when overridden.
+   */
+  private async guardLastFactor(tx: Transaction, user: UserRecord, kind: AuthFactorKind, override: boolean): Promise<boolean> {
+    if ((await this.factors.listByUser(tx, user.id)).length > 0) return false;
+    if (override) return true;
+    throw new FailedPreconditionError(
+      'AUTHF-FACTOR-LAST',
+      `${kind.label} is the user's last second factor and the organization requires one; add another first (an administrator may remove it with force=true and a reason)`,
+      [errorInfo('LAST_FACTOR_REQUIRED', ERROR_DOMAIN)],
+    );
+  }
+
+  /** Appends the event and records the answer under the idempotency key, in the command's transaction. */
+  private async finish(tx: Transaction, user: UserRecord, caller: Caller, idempotencyKey: string | undefined, event: NewEvent): Promise<ObjectDetails> {
+    const details = await this.writer.write(tx, user, caller, [event]);
+    if (idempotencyKey !== undefined) await this.idempotencyKeys.complete(tx, caller.userId, idempotencyKey, details);
+    return details;
+  }
+}
+
+/** Checks the client's protections before anything runs: a malformed one is 400 (code 3). */
+function parseProtections(options: FactorCommandOptions): { ifMatch: readonly number[] | 'any' | undefined; idempotencyKey: string | undefined; reason: string | undefined } {
+  return { ifMatch: parseIfMatch(options.ifMatch), idempotencyKey: parseIdempotencyKey(options.idempotencyKey), reason: checkForceReason(options) };
+}
+
+/** The event, with a payload only when there is something to record (events without protections stay `{}`). */
+function withPayload(type: string, payload: Record<string, unknown>): NewEvent {
+  return Object.keys(payload).length > 0 ? { type, payload } : { type };
 }

@@ -1,13 +1,17 @@
-import { Controller, Delete, HttpCode, Post } from '@nestjs/common';
+import { Controller, Delete, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller } from '@app/auth';
 import type { Caller } from '@app/auth';
+import type { FastifyReply } from 'fastify';
 import { ApiProtectedRoute } from '../common/api-errors.decorator';
 import { DetailsResponseDto } from '../common/dto/object-details.dto';
 import { toDetailsDto } from '../common/object-details.mapper';
 import { toListAuthFactorsResponse } from './auth-factor.mapper';
 import { AuthFactorsService } from './auth-factors.service';
 import { ListAuthFactorsResponseDto } from './dto/auth-factor.dto';
+import { ApiFactorCommand, ETAG_RESPONSE_HEADER, FactorCommand } from './factor-command.decorator';
+import type { FactorCommandOptions } from './factor-command.options';
+import { etagOf } from './factor-command.options';
 
 const EMPTY_BODY = { schema: { type: 'object', example: {} }, required: false };
 
@@ -21,10 +25,12 @@ export class MyAuthFactorsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'List my second factors', description: 'Returns the second factors (OTP SMS, OTP Email) of the authenticated user.' })
   @ApiBody(EMPTY_BODY)
-  @ApiOkResponse({ type: ListAuthFactorsResponseDto })
+  @ApiOkResponse({ type: ListAuthFactorsResponseDto, headers: ETAG_RESPONSE_HEADER })
   @ApiProtectedRoute()
-  async list(@CurrentCaller() caller: Caller): Promise<ListAuthFactorsResponseDto> {
-    return toListAuthFactorsResponse(await this.factors.list(caller, caller.userId));
+  async list(@CurrentCaller() caller: Caller, @Res({ passthrough: true }) reply: FastifyReply): Promise<ListAuthFactorsResponseDto> {
+    const { factors, sequence } = await this.factors.listWithSequence(caller, caller.userId);
+    void reply.header('etag', etagOf(sequence));
+    return toListAuthFactorsResponse(factors);
   }
 
   @Post('otp_sms')
@@ -34,10 +40,17 @@ export class MyAuthFactorsController {
     description: 'Add a new One-Time Password (OTP) SMS factor to the authenticated user. OTP SMS will enable the user to verify a OTP with the latest verified phone number. The phone number has to be verified to add the second factor.',
   })
   @ApiBody(EMPTY_BODY)
-  @ApiOkResponse({ type: DetailsResponseDto })
-  @ApiProtectedRoute(400, 409)
-  async addOtpSms(@CurrentCaller() caller: Caller): Promise<DetailsResponseDto> {
-    return { details: toDetailsDto(await this.factors.addOtpSms(caller, caller.userId), 'creation') };
+  @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
+  @ApiFactorCommand()
+  @ApiProtectedRoute(400, 403, 409, 429)
+  async addOtpSms(
+    @CurrentCaller() caller: Caller,
+    @FactorCommand() options: FactorCommandOptions,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DetailsResponseDto> {
+    const details = await this.factors.addOtpSms(caller, caller.userId, undefined, options);
+    void reply.header('etag', etagOf(details.sequence));
+    return { details: toDetailsDto(details, 'creation') };
   }
 
   @Delete('otp_sms')
@@ -45,10 +58,17 @@ export class MyAuthFactorsController {
     summary: 'Remove One-Time Password (OTP) SMS',
     description: 'Remove the configured One-Time Password (OTP) SMS factor of the authenticated user. As only one OTP SMS per user is allowed, the user will not have OTP SMS as a second factor afterward.',
   })
-  @ApiOkResponse({ type: DetailsResponseDto, description: 'A successful response.' })
-  @ApiProtectedRoute(404)
-  async removeOtpSms(@CurrentCaller() caller: Caller): Promise<DetailsResponseDto> {
-    return { details: toDetailsDto(await this.factors.removeOtpSms(caller, caller.userId), 'creationAndChange') };
+  @ApiOkResponse({ type: DetailsResponseDto, description: 'A successful response.', headers: ETAG_RESPONSE_HEADER })
+  @ApiFactorCommand()
+  @ApiProtectedRoute(400, 403, 404, 409, 429)
+  async removeOtpSms(
+    @CurrentCaller() caller: Caller,
+    @FactorCommand() options: FactorCommandOptions,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DetailsResponseDto> {
+    const details = await this.factors.removeOtpSms(caller, caller.userId, undefined, options);
+    void reply.header('etag', etagOf(details.sequence));
+    return { details: toDetailsDto(details, 'creationAndChange') };
   }
 
   @Post('otp_email')
@@ -58,10 +78,17 @@ export class MyAuthFactorsController {
     description: 'Add a new One-Time Password (OTP) Email factor to the authenticated user. OTP Email will enable the user to verify a OTP with the latest verified email. The email has to be verified to add the second factor.',
   })
   @ApiBody(EMPTY_BODY)
-  @ApiOkResponse({ type: DetailsResponseDto })
-  @ApiProtectedRoute(400, 409)
-  async addOtpEmail(@CurrentCaller() caller: Caller): Promise<DetailsResponseDto> {
-    return { details: toDetailsDto(await this.factors.addOtpEmail(caller, caller.userId), 'creation') };
+  @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
+  @ApiFactorCommand()
+  @ApiProtectedRoute(400, 403, 409, 429)
+  async addOtpEmail(
+    @CurrentCaller() caller: Caller,
+    @FactorCommand() options: FactorCommandOptions,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DetailsResponseDto> {
+    const details = await this.factors.addOtpEmail(caller, caller.userId, undefined, options);
+    void reply.header('etag', etagOf(details.sequence));
+    return { details: toDetailsDto(details, 'creation') };
   }
 
   @Delete('otp_email')
@@ -69,9 +96,16 @@ export class MyAuthFactorsController {
     summary: 'Remove One-Time Password (OTP) Email',
     description: 'Remove the configured One-Time Password (OTP) Email factor of the authenticated user. As only one OTP Email per user is allowed, the user will not have OTP Email as a second factor afterward.',
   })
-  @ApiOkResponse({ type: DetailsResponseDto, description: 'A successful response.' })
-  @ApiProtectedRoute(404)
-  async removeOtpEmail(@CurrentCaller() caller: Caller): Promise<DetailsResponseDto> {
-    return { details: toDetailsDto(await this.factors.removeOtpEmail(caller, caller.userId), 'creationAndChange') };
+  @ApiOkResponse({ type: DetailsResponseDto, description: 'A successful response.', headers: ETAG_RESPONSE_HEADER })
+  @ApiFactorCommand()
+  @ApiProtectedRoute(400, 403, 404, 409, 429)
+  async removeOtpEmail(
+    @CurrentCaller() caller: Caller,
+    @FactorCommand() options: FactorCommandOptions,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DetailsResponseDto> {
+    const details = await this.factors.removeOtpEmail(caller, caller.userId, undefined, options);
+    void reply.header('etag', etagOf(details.sequence));
+    return { details: toDetailsDto(details, 'creationAndChange') };
   }
 }

@@ -1,12 +1,16 @@
-import { Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Delete, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller } from '@app/auth';
 import type { Caller } from '@app/auth';
+import type { FastifyReply } from 'fastify';
 import { ApiProtectedRoute } from '../common/api-errors.decorator';
 import { DetailsResponseDto } from '../common/dto/object-details.dto';
 import { toDetailsDto } from '../common/object-details.mapper';
 import { UserIdPipe } from '../common/user-id.pipe';
 import { AuthFactorsService } from './auth-factors.service';
+import { ApiFactorCommand, ETAG_RESPONSE_HEADER, FactorCommand } from './factor-command.decorator';
+import type { FactorCommandOptions } from './factor-command.options';
+import { etagOf } from './factor-command.options';
 
 const USER_ID_PARAM = { name: 'userId', description: 'the user id (1 to 200 characters)', example: '163840776835432705' };
 const EMPTY_BODY = { schema: { type: 'object', example: {} }, required: false };
@@ -25,10 +29,18 @@ export class UserAuthFactorsController {
   })
   @ApiParam(USER_ID_PARAM)
   @ApiBody(EMPTY_BODY)
-  @ApiOkResponse({ type: DetailsResponseDto })
-  @ApiProtectedRoute(400, 403, 404, 409)
-  async addOtpSms(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string): Promise<DetailsResponseDto> {
-    return { details: toDetailsDto(await this.factors.addOtpSms(caller, userId)) };
+  @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
+  @ApiFactorCommand()
+  @ApiProtectedRoute(400, 403, 404, 409, 429)
+  async addOtpSms(
+    @CurrentCaller() caller: Caller,
+    @Param('userId', UserIdPipe) userId: string,
+    @FactorCommand() options: FactorCommandOptions,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DetailsResponseDto> {
+    const details = await this.factors.addOtpSms(caller, userId, undefined, options);
+    void reply.header('etag', etagOf(details.sequence));
+    return { details: toDetailsDto(details) };
   }
 
   @Delete('otp_sms')
@@ -37,10 +49,18 @@ export class UserAuthFactorsController {
     description: 'Remove the configured One-Time Password (OTP) SMS factor of a user. As only one OTP SMS per user is allowed, the user will not have OTP SMS as a second factor afterward. Needs user.write, unless the user is the caller.',
   })
   @ApiParam(USER_ID_PARAM)
-  @ApiOkResponse({ type: DetailsResponseDto, description: 'OK' })
-  @ApiProtectedRoute(400, 403, 404)
-  async removeOtpSms(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string): Promise<DetailsResponseDto> {
-    return { details: toDetailsDto(await this.factors.removeOtpSms(caller, userId)) };
+  @ApiOkResponse({ type: DetailsResponseDto, description: 'OK', headers: ETAG_RESPONSE_HEADER })
+  @ApiFactorCommand({ removal: true })
+  @ApiProtectedRoute(400, 403, 404, 409, 429)
+  async removeOtpSms(
+    @CurrentCaller() caller: Caller,
+    @Param('userId', UserIdPipe) userId: string,
+    @FactorCommand() options: FactorCommandOptions,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DetailsResponseDto> {
+    const details = await this.factors.removeOtpSms(caller, userId, undefined, options);
+    void reply.header('etag', etagOf(details.sequence));
+    return { details: toDetailsDto(details) };
   }
 
   @Post('otp_email')
@@ -51,10 +71,18 @@ export class UserAuthFactorsController {
   })
   @ApiParam(USER_ID_PARAM)
   @ApiBody(EMPTY_BODY)
-  @ApiOkResponse({ type: DetailsResponseDto })
-  @ApiProtectedRoute(400, 403, 404, 409)
-  async addOtpEmail(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string): Promise<DetailsResponseDto> {
-    return { details: toDetailsDto(await this.factors.addOtpEmail(caller, userId)) };
+  @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
+  @ApiFactorCommand()
+  @ApiProtectedRoute(400, 403, 404, 409, 429)
+  async addOtpEmail(
+    @CurrentCaller() caller: Caller,
+    @Param('userId', UserIdPipe) userId: string,
+    @FactorCommand() options: FactorCommandOptions,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DetailsResponseDto> {
+    const details = await this.factors.addOtpEmail(caller, userId, undefined, options);
+    void reply.header('etag', etagOf(details.sequence));
+    return { details: toDetailsDto(details) };
   }
 
   @Delete('otp_email')
@@ -63,9 +91,17 @@ export class UserAuthFactorsController {
     description: 'Remove the configured One-Time-Password (OTP) Email factor of a user. As only one OTP Email per user is allowed, the user will not have OTP Email as a second-factor afterward. Needs user.write, unless the user is the caller.',
   })
   @ApiParam(USER_ID_PARAM)
-  @ApiOkResponse({ type: DetailsResponseDto, description: 'OK' })
-  @ApiProtectedRoute(400, 403, 404)
-  async removeOtpEmail(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string): Promise<DetailsResponseDto> {
-    return { details: toDetailsDto(await this.factors.removeOtpEmail(caller, userId)) };
+  @ApiOkResponse({ type: DetailsResponseDto, description: 'OK', headers: ETAG_RESPONSE_HEADER })
+  @ApiFactorCommand({ removal: true })
+  @ApiProtectedRoute(400, 403, 404, 409, 429)
+  async removeOtpEmail(
+    @CurrentCaller() caller: Caller,
+    @Param('userId', UserIdPipe) userId: string,
+    @FactorCommand() options: FactorCommandOptions,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DetailsResponseDto> {
+    const details = await this.factors.removeOtpEmail(caller, userId, undefined, options);
+    void reply.header('etag', etagOf(details.sequence));
+    return { details: toDetailsDto(details) };
   }
 }

@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AuthFactorSchema } from '@zitadel/proto/zitadel/user_pb';
 import { AuthFactorRecord } from '../auth-factors/auth-factors.repository';
 import { AuthFactorsService } from '../auth-factors/auth-factors.service';
-import { callerOf } from './connect-context';
+import { callerOf, factorCommandOptionsOf, setEtag } from './connect-context';
 import { toProtoDetails } from './details.mapper';
 import { ZITADEL_PROTO } from './zitadel-proto';
 import type { ZitadelProto } from './zitadel-proto';
@@ -24,23 +24,33 @@ export class AuthServiceHandler {
     return {
       listMyAuthFactors: async (_, context) => {
         const caller = callerOf(context);
-        return { result: (await this.factors.list(caller, caller.userId)).map((factor) => this.toAuthFactor(factor)) };
+        const { factors, sequence } = await this.factors.listWithSequence(caller, caller.userId);
+        setEtag(context, sequence);
+        return { result: factors.map((factor) => this.toAuthFactor(factor)) };
       },
       addMyAuthFactorOTPSMS: async (_, context) => {
         const caller = callerOf(context);
-        return { details: toProtoDetails(await this.factors.addOtpSms(caller, caller.userId), 'creation') };
+        const details = await this.factors.addOtpSms(caller, caller.userId, undefined, factorCommandOptionsOf(context));
+        setEtag(context, details.sequence);
+        return { details: toProtoDetails(details, 'creation') };
       },
       removeMyAuthFactorOTPSMS: async (_, context) => {
         const caller = callerOf(context);
-        return { details: toProtoDetails(await this.factors.removeOtpSms(caller, caller.userId), 'creationAndChange') };
+        const details = await this.factors.removeOtpSms(caller, caller.userId, undefined, factorCommandOptionsOf(context));
+        setEtag(context, details.sequence);
+        return { details: toProtoDetails(details, 'creationAndChange') };
       },
       addMyAuthFactorOTPEmail: async (_, context) => {
         const caller = callerOf(context);
-        return { details: toProtoDetails(await this.factors.addOtpEmail(caller, caller.userId), 'creation') };
+        const details = await this.factors.addOtpEmail(caller, caller.userId, undefined, factorCommandOptionsOf(context));
+        setEtag(context, details.sequence);
+        return { details: toProtoDetails(details, 'creation') };
       },
       removeMyAuthFactorOTPEmail: async (_, context) => {
         const caller = callerOf(context);
-        return { details: toProtoDetails(await this.factors.removeOtpEmail(caller, caller.userId), 'creationAndChange') };
+        const details = await this.factors.removeOtpEmail(caller, caller.userId, undefined, factorCommandOptionsOf(context));
+        setEtag(context, details.sequence);
+        return { details: toProtoDetails(details, 'creationAndChange') };
       },
     };
   }

@@ -1,3 +1,4 @@
+import type { JsonObject } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { describeCause, GrpcCode, mapError, toErrorBody } from '@app/errors';
@@ -24,8 +25,11 @@ export class ConnectErrorMapper {
       this.logger[level](`${procedure} failed (request ${requestId}): ${describeCause(cause)}`, cause instanceof Error && level === 'error' ? cause.stack : undefined);
     }
     // Connect's codes are gRPC's codes.
-    return new ConnectError(toErrorBody(error).message, error.code as number as Code, undefined, [
+    const mapped = new ConnectError(toErrorBody(error).message, error.code as number as Code, undefined, [
       { desc: this.proto.ErrorDetailSchema, value: { id: error.id, message: error.message } },
     ]);
+    // Extra details are encoded already; Connect sends such raw details as they are (as google.protobuf.Any on gRPC).
+    for (const detail of error.extraDetails) mapped.details.push({ type: detail.typeName, value: detail.binary, debug: detail.json as JsonObject });
+    return mapped;
   }
 }

@@ -10,7 +10,7 @@ import { AddHumanUserDto, SetEmailDto, SetPhoneDto } from '../users/dto/add-huma
 import { detailsOf, toNewHumanUser } from '../users/user.mapper';
 import { UserRecord } from '../users/user.record';
 import { UsersService } from '../users/users.service';
-import { callerOf } from './connect-context';
+import { callerOf, factorCommandOptionsOf, setEtag } from './connect-context';
 import { toProtoDetails } from './details.mapper';
 import { ZITADEL_PROTO } from './zitadel-proto';
 import type { ZitadelProto } from './zitadel-proto';
@@ -38,18 +38,26 @@ export class UserServiceHandler {
   /** The implemented methods; Connect answers UNIMPLEMENTED for the others. */
   implementation(): UserServiceImpl {
     return {
-      addOTPSMS: async (request, context) => ({
-        details: toProtoDetails(await this.factors.addOtpSms(callerOf(context), userIds.transform(request.userId))),
-      }),
-      removeOTPSMS: async (request, context) => ({
-        details: toProtoDetails(await this.factors.removeOtpSms(callerOf(context), userIds.transform(request.userId))),
-      }),
-      addOTPEmail: async (request, context) => ({
-        details: toProtoDetails(await this.factors.addOtpEmail(callerOf(context), userIds.transform(request.userId))),
-      }),
-      removeOTPEmail: async (request, context) => ({
-        details: toProtoDetails(await this.factors.removeOtpEmail(callerOf(context), userIds.transform(request.userId))),
-      }),
+      addOTPSMS: async (request, context) => {
+        const details = await this.factors.addOtpSms(callerOf(context), userIds.transform(request.userId), undefined, factorCommandOptionsOf(context));
+        setEtag(context, details.sequence);
+        return { details: toProtoDetails(details) };
+      },
+      removeOTPSMS: async (request, context) => {
+        const details = await this.factors.removeOtpSms(callerOf(context), userIds.transform(request.userId), undefined, factorCommandOptionsOf(context));
+        setEtag(context, details.sequence);
+        return { details: toProtoDetails(details) };
+      },
+      addOTPEmail: async (request, context) => {
+        const details = await this.factors.addOtpEmail(callerOf(context), userIds.transform(request.userId), undefined, factorCommandOptionsOf(context));
+        setEtag(context, details.sequence);
+        return { details: toProtoDetails(details) };
+      },
+      removeOTPEmail: async (request, context) => {
+        const details = await this.factors.removeOtpEmail(callerOf(context), userIds.transform(request.userId), undefined, factorCommandOptionsOf(context));
+        setEtag(context, details.sequence);
+        return { details: toProtoDetails(details) };
+      },
       addHumanUser: async (request, context) => {
         const body = await validateAs(AddHumanUserDto, toAddHumanUserBody(request));
         const { userId, details } = await this.users.addHuman(callerOf(context), toNewHumanUser(body));

@@ -1,6 +1,8 @@
 import { CreateEventstore1732320000000 } from '@app/eventstore';
 import { CreateIdentitySchema1732320000001 } from './1732320000001-create-identity-schema';
 import { CreateRateLimitCounters1732320000002 } from './1732320000002-create-rate-limit-counters';
+import { CreateFactorProtections1732320000003 } from './1732320000003-create-factor-protections';
+import { CreateOutbox1732320000004 } from './1732320000004-create-outbox';
 
 /** Every migration, oldest first: the only way the schema changes. */
-export const MIGRATIONS = [CreateEventstore1732320000000, CreateIdentitySchema1732320000001, CreateRateLimitCounters1732320000002];
+export const MIGRATIONS = [CreateEventstore1732320000000, CreateIdentitySchema1732320000001, CreateRateLimitCounters1732320000002, CreateFactorProtections1732320000003, CreateOutbox1732320000004];

@@ -4,6 +4,7 @@ import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/term
 import { Public } from '@app/auth';
 import { UnavailableError } from '@app/errors';
 import { DatabaseHealthIndicator } from './database.health-indicator';
+import { ReadinessChecks } from './readiness-checks';
 
 /** Liveness and readiness probes for orchestrators and load balancers. */
 @ApiExcludeController()
@@ -13,6 +14,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: DatabaseHealthIndicator,
+    private readonly readinessChecks: ReadinessChecks,
   ) {}
 
   /** The process is up and serving HTTP. */
@@ -22,12 +24,12 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Ready for traffic: PostgreSQL answers. Not ready is a 503 with the service's error body. */
+  /** Ready for traffic: PostgreSQL answers and the contributed checks (the outbox dispatcher) pass. Not ready is a 503 with the service's error body. */
   @Get('readyz')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   async readiness(): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.database.check('database')]);
+      return await this.health.check([() => this.database.check('database'), ...this.readinessChecks.all()]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as Partial<HealthCheckResult>;

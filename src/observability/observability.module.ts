@@ -6,6 +6,7 @@ import { DatabaseHealthIndicator } from './database.health-indicator';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { ReadinessChecks } from './readiness-checks';
 
 /** Logs (nestjs-pino on the service's pino logger), health probes and Prometheus metrics. */
 @Global()
@@ -22,8 +23,8 @@ export class ObservabilityModule {
         TerminusModule.forRoot({ errorLogStyle: 'json' }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [MetricsService, DatabaseHealthIndicator],
-      exports: [MetricsService],
+      providers: [MetricsService, DatabaseHealthIndicator, ReadinessChecks],
+      exports: [MetricsService, ReadinessChecks],
     };
   }
 }

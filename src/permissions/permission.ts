@@ -7,6 +7,10 @@ export enum Permission {
   OrgCreate = 'org.create',
   /** Grant roles in an organization (beyond the contract's table; organization owners hold it). */
   OrgMemberWrite = 'org.member.write',
+  /** Configure an organization's webhooks and read their deliveries (organization owners hold it). */
+  OrgWebhookWrite = 'org.webhook.write',
+  /** Change an organization's factor policy (organization owners hold it). */
+  OrgPolicyWrite = 'org.policy.write',
 }
 
 export enum Role {
@@ -25,7 +29,7 @@ const ALL_PERMISSIONS = Object.values(Permission);
 /** The role → permission table of the contract. */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   [Role.IamOwner]: ALL_PERMISSIONS,
-  [Role.OrgOwner]: [Permission.UserRead, Permission.UserWrite, Permission.UserCredentialWrite, Permission.OrgRead, Permission.OrgMemberWrite],
+  [Role.OrgOwner]: [Permission.UserRead, Permission.UserWrite, Permission.UserCredentialWrite, Permission.OrgRead, Permission.OrgMemberWrite, Permission.OrgWebhookWrite, Permission.OrgPolicyWrite],
   [Role.OrgUserManager]: [Permission.UserRead, Permission.UserWrite, Permission.UserCredentialWrite],
   [Role.OrgProjectCreator]: [],
 };

@@ -72,6 +72,16 @@ export class UsersRepository {
     return rows[0] && toRecord(rows[0]);
   }
 
+  /**
+   * The user's current sequence, read by its own statement: after {@link lockById} waited for
+   * another writer, that row's joined sequence is the one from before the wait (PostgreSQL
+   * re-reads only the locked table's row), while this one sees the other writer's commit.
+   */
+  async currentSequence(tx: Transaction, id: string): Promise<number> {
+    const rows: { sequence: string }[] = await tx.manager.query('SELECT sequence FROM event_streams WHERE aggregate_id = $1', [id]);
+    return Number(rows[0]?.sequence ?? 0);
+  }
+
   /** Whether the user exists and is active. */
   async isActive(id: string): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM users WHERE id = $1 AND state = 'active'`, [id]);

@@ -32,6 +32,9 @@ describe('loadConfig', () => {
       seedDemoUser: true,
       adminUserId: undefined,
       factorRateLimit: { limit: 60, windowSeconds: 60 },
+      factorPolicyDefaults: { forceMfa: false, factorChangeMaxAuthAgeSeconds: undefined },
+      outbox: { pollIntervalMs: 1000, batchSize: 20, maxAttempts: 10, retryBaseMs: 1000, retryMaxMs: 3_600_000, deliveryTimeoutMs: 5000 },
+      smtp: { url: undefined, from: 'auth-factors <no-reply@localhost>' },
     };
     expect(loadConfig({})).toEqual(expected);
   });
@@ -127,5 +130,20 @@ describe('loadConfig: factor rate limit', () => {
     expect(problemsOf({ FACTOR_RATE_LIMIT: 'lots' })).toEqual([expect.stringMatching(/^FACTOR_RATE_LIMIT=/)]);
     expect(problemsOf({ FACTOR_RATE_WINDOW_SECONDS: '0' })).toEqual([expect.stringMatching(/^FACTOR_RATE_WINDOW_SECONDS=/)]);
     expect(problemsOf({ FACTOR_RATE_WINDOW_SECONDS: '86401' })).toEqual([expect.stringMatching(/^FACTOR_RATE_WINDOW_SECONDS=/)]);
+  });
+});
+
+describe('loadConfig: factor policy defaults', () => {
+  it('reads FORCE_MFA_DEFAULT and FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT (a duration, or off)', () => {
+    expect(loadConfig({ FORCE_MFA_DEFAULT: 'true', FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT: '15m' }).factorPolicyDefaults).toEqual({ forceMfa: true, factorChangeMaxAuthAgeSeconds: 900 });
+    expect(loadConfig({ FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT: '300' }).factorPolicyDefaults.factorChangeMaxAuthAgeSeconds).toBe(300);
+    expect(loadConfig({ FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT: 'off' }).factorPolicyDefaults.factorChangeMaxAuthAgeSeconds).toBeUndefined();
+  });
+
+  it('refuses a bad FORCE_MFA_DEFAULT and a zero, negative, malformed or over-30-days FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT', () => {
+    expect(problemsOf({ FORCE_MFA_DEFAULT: 'maybe' })).toEqual([expect.stringMatching(/^FORCE_MFA_DEFAULT=/)]);
+    for (const value of ['0', '-5m', '5 minutes', '31d']) {
+      expect(problemsOf({ FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT: value })).toEqual([expect.stringMatching(/^FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT=/)]);
+    }
   });
 });

@@ -33,6 +33,27 @@ export interface AppConfig {
   readonly adminUserId?: string;
   /** Factor mutations (add/remove OTP SMS/Email) one acting user may make per window, across all instances; limit 0: unlimited. */
   readonly factorRateLimit: { readonly limit: number; readonly windowSeconds: number };
+  /** The factor policy of organizations that have not set their own (see /v2/organizations/{orgId}/factor_policy). */
+  readonly factorPolicyDefaults: {
+    /** Refuse removing a user's last second factor. */
+    readonly forceMfa: boolean;
+    /** Self-service factor changes need a token whose `auth_time` is at most this old; unset: no step-up. */
+    readonly factorChangeMaxAuthAgeSeconds?: number;
+  };
+  /** The outbox dispatcher: webhooks and security e-mails fanned out from the event log. */
+  readonly outbox: {
+    readonly pollIntervalMs: number;
+    readonly batchSize: number;
+    /** Attempts before a delivery is dead-lettered. */
+    readonly maxAttempts: number;
+    /** Backoff after the first failed attempt; doubles per attempt up to `retryMaxMs`. */
+    readonly retryBaseMs: number;
+    readonly retryMaxMs: number;
+    /** Bound of one webhook POST or SMTP send; below the database's idle-in-transaction limit, as a batch holds its transaction. */
+    readonly deliveryTimeoutMs: number;
+  };
+  /** Unset `url`: security e-mails are logged as skipped and recorded so. */
+  readonly smtp: { readonly url?: string; readonly from: string };
 }
 
 /** Raised when the environment holds a value the service cannot start with. */
@@ -87,6 +108,19 @@ class EnvReader {
     }
     this.problems.push(`${name}: expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
     return undefined;
+  }
+
+  /** A duration such as `300s`, `15m`, `12h`, `7d` or plain seconds, as seconds; `off` or unset: undefined. */
+  duration(name: string, maxSeconds: number): number | undefined {
+    const raw = this.string(name);
+    if (raw === undefined || raw.toLowerCase() === 'off') return undefined;
+    const match = /^(\d+)([smhd]?)$/.exec(raw);
+    const seconds = match ? Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'] : NaN;
+    if (!(seconds >= 1 && seconds <= maxSeconds)) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: expected a duration from 1s to ${maxSeconds}s (e.g. 300s, 15m, 12h, 7d) or off`);
+      return undefined;
+    }
+    return seconds;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
@@ -147,7 +181,30 @@ export function loadConfig(env: Env = process.env): AppConfig {
       limit: read.integer('FACTOR_RATE_LIMIT', 60, 0, 1_000_000),
       windowSeconds: read.integer('FACTOR_RATE_WINDOW_SECONDS', 60, 1, 86_400),
     },
+    factorPolicyDefaults: {
+      forceMfa: read.boolean('FORCE_MFA_DEFAULT', false),
+      factorChangeMaxAuthAgeSeconds: read.duration('FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT', 30 * 86_400),
+    },
+    outbox: {
+      pollIntervalMs: read.integer('OUTBOX_POLL_INTERVAL_MS', 1000, 10, 3_600_000),
+      batchSize: read.integer('OUTBOX_BATCH_SIZE', 20, 1, 500),
+      maxAttempts: read.integer('OUTBOX_MAX_ATTEMPTS', 10, 1, 100),
+      retryBaseMs: read.integer('OUTBOX_RETRY_BASE_MS', 1000, 10, 3_600_000),
+      retryMaxMs: read.integer('OUTBOX_RETRY_MAX_MS', 3_600_000, 10, 86_400_000),
+      deliveryTimeoutMs: read.integer('OUTBOX_DELIVERY_TIMEOUT_MS', 5000, 100, 60_000),
+    },
+    smtp: {
+      url: read.url('SMTP_URL', ['smtp:', 'smtps:']),
+      from: read.string('SMTP_FROM', 'auth-factors <no-reply@localhost>'),
+    },
   };
+  // A claimed batch keeps its transaction open while it delivers; the session's idle limit would end it first.
+  if (config.outbox.deliveryTimeoutMs >= config.database.statementTimeoutMs * 2) {
+    read.problems.push(
+      `OUTBOX_DELIVERY_TIMEOUT_MS=${config.outbox.deliveryTimeoutMs}: must be below twice DATABASE_STATEMENT_TIMEOUT_MS (${config.database.statementTimeoutMs * 2}), the idle-in-transaction limit`,
+    );
+  }
+  if (!config.smtp.from.includes('@')) read.problems.push(`SMTP_FROM=${JSON.stringify(config.smtp.from)}: expected an e-mail address, e.g. "auth-factors <no-reply@example.com>"`);
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
 }

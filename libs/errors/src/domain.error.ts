@@ -1,3 +1,4 @@
+import type { ExtraErrorDetail } from './error-detail';
 import { GrpcCode, httpStatusOf } from './grpc-code';
 
 /**
@@ -11,6 +12,8 @@ export class DomainError extends Error {
     message: string,
     /** Only where HTTP needs a finer status than the code gives (405). */
     readonly httpStatus: number = httpStatusOf(code),
+    /** Details after the ErrorDetail (a `google.rpc.ErrorInfo`, say), emitted by every transport. */
+    readonly extraDetails: readonly ExtraErrorDetail[] = [],
   ) {
     super(message);
     this.name = new.target.name;
@@ -30,26 +33,26 @@ export class NotFoundError extends DomainError {
 }
 
 export class AlreadyExistsError extends DomainError {
-  constructor(id: string, message: string) {
-    super(GrpcCode.ALREADY_EXISTS, id, message);
+  constructor(id: string, message: string, extraDetails?: readonly ExtraErrorDetail[]) {
+    super(GrpcCode.ALREADY_EXISTS, id, message, undefined, extraDetails);
   }
 }
 
 export class PermissionDeniedError extends DomainError {
-  constructor(id: string, message: string) {
-    super(GrpcCode.PERMISSION_DENIED, id, message);
+  constructor(id: string, message: string, extraDetails?: readonly ExtraErrorDetail[]) {
+    super(GrpcCode.PERMISSION_DENIED, id, message, undefined, extraDetails);
   }
 }
 
 export class FailedPreconditionError extends DomainError {
-  constructor(id: string, message: string) {
-    super(GrpcCode.FAILED_PRECONDITION, id, message);
+  constructor(id: string, message: string, extraDetails?: readonly ExtraErrorDetail[]) {
+    super(GrpcCode.FAILED_PRECONDITION, id, message, undefined, extraDetails);
   }
 }
 
 export class AbortedError extends DomainError {
-  constructor(id: string, message: string) {
-    super(GrpcCode.ABORTED, id, message);
+  constructor(id: string, message: string, extraDetails?: readonly ExtraErrorDetail[]) {
+    super(GrpcCode.ABORTED, id, message, undefined, extraDetails);
   }
 }
 

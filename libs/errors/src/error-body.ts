@@ -22,8 +22,11 @@ export class ErrorResponseDto {
   @ApiProperty({ example: 'OTP SMS is not configured for this user (AUTHF-SMS-404)' })
   message: string;
 
-  @ApiProperty({ type: [ErrorDetailDto] })
-  details: ErrorDetailDto[];
+  @ApiProperty({
+    type: [ErrorDetailDto],
+    description: 'The ErrorDetail first; some errors add further details after it, e.g. a `type.googleapis.com/google.rpc.ErrorInfo` `{reason, domain, metadata}`',
+  })
+  details: (ErrorDetailDto | Record<string, unknown>)[];
 }
 
 /** Builds the wire body of an error. */
@@ -31,6 +34,9 @@ export function toErrorBody(error: DomainError): ErrorResponseDto {
   return {
     code: error.code,
     message: `${error.message} (${error.id})`,
-    details: [{ '@type': ERROR_DETAIL_TYPE, id: error.id, message: error.message }],
+    details: [
+      { '@type': ERROR_DETAIL_TYPE, id: error.id, message: error.message },
+      ...error.extraDetails.map((detail) => ({ '@type': `type.googleapis.com/${detail.typeName}`, ...detail.json })),
+    ],
   };
 }

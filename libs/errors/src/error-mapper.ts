@@ -20,15 +20,30 @@ const UNAVAILABLE_MESSAGES = [
   'Cannot use a pool after calling end',
 ];
 
+const RELEASED_RUNNER_ERRORS = new Set(['QueryRunnerProviderAlreadyReleasedError', 'QueryRunnerAlreadyReleasedError']);
+
 function isDatabaseUnavailable(error: unknown): boolean {
   for (let current: any = error, depth = 0; current && depth < 5; current = current.cause ?? current.driverError, depth++) {
     if (typeof current.code === 'string' && (UNAVAILABLE_PG_CODES.has(current.code) || UNAVAILABLE_NODE_CODES.has(current.code))) {
       return true;
     }
+    // TypeORM releases a transaction's connection when that connection fails (its 'error' event); the
+    // transaction's next statement (or its COMMIT, never sent: the server rolls back) then fails with one of
+    // these. The service never uses a transaction after it ends, so they only mean a lost connection.
+    if (RELEASED_RUNNER_ERRORS.has(current.name)) return true;
     const message = typeof current.message === 'string' ? current.message : '';
     if (UNAVAILABLE_MESSAGES.some((text) => message.includes(text))) return true;
   }
   return false;
+}
+
+/**
+ * PostgreSQL refusing a text value it cannot hold (a NUL character): the client's input, not our fault.
+ * 22021 is character_not_in_repertoire, 22P05 untranslatable_character.
+ */
+function isUnstorableText(error: unknown): boolean {
+  const code = (error as { code?: unknown; driverError?: { code?: unknown } } | null)?.driverError?.code ?? (error as { code?: unknown } | null)?.code;
+  return code === '22021' || code === '22P05';
 }
 
 /** Fastify's own errors, by their `code`, as our wire errors. */
@@ -90,6 +105,9 @@ export function mapError(exception: unknown, requestId: string): MappedError {
   if (exception instanceof HttpException) {
     const error = fromHttpException(exception);
     return error.code === GrpcCode.INTERNAL ? { error, cause: exception } : { error };
+  }
+  if (isUnstorableText(exception)) {
+    return { error: new DomainError(GrpcCode.INVALID_ARGUMENT, 'AUTHF-REQ-CHARS', 'The request contains characters that cannot be stored (NUL)') };
   }
   if (isDatabaseUnavailable(exception)) {
     return {

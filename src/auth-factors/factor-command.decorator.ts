@@ -1,0 +1,57 @@
+import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { ApiHeader, ApiQuery } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { FactorCommandOptions, parseForce } from './factor-command.options';
+
+/** The first value of a header or query parameter sent once or more. */
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Injects the request's {@link FactorCommandOptions}: `If-Match`, `Idempotency-Key`, and the `force`/`reason` query parameters. */
+export const FactorCommand = createParamDecorator((_: unknown, context: ExecutionContext): FactorCommandOptions => {
+  const request = context.switchToHttp().getRequest<FastifyRequest>();
+  const query = (request.query ?? {}) as Record<string, string | string[] | undefined>;
+  return {
+    ifMatch: first(request.headers['if-match']),
+    idempotencyKey: first(request.headers['idempotency-key']),
+    force: parseForce(first(query.force)),
+    reason: first(query.reason),
+  };
+});
+
+/** The `ETag` every factor response carries. */
+export const ETAG_RESPONSE_HEADER = {
+  ETag: { description: 'The user\'s sequence after this call, quoted ("<sequence>"); send it back in If-Match', schema: { type: 'string', example: '"8"' } },
+};
+
+/** Documents the headers (and, for administrators' removals, the query parameters) of a factor command. */
+export function ApiFactorCommand(options: { readonly removal?: boolean } = {}) {
+  const decorators = [
+    ApiHeader({
+      name: 'If-Match',
+      required: false,
+      description: 'Optimistic precondition: the ETag ("<sequence>") of the user as last seen. When the user has changed since, the call is refused with 409 (code 10, ABORTED) and changes nothing.',
+      schema: { type: 'string', example: '"7"' },
+    }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description:
+        'Makes retries safe: within 24 h the same key from the same caller on the same operation and user replays the first successful answer (status and body) without acting again; used for another operation or user it is refused with 409 (code 6). Errors are not stored: a retry after an error runs again. 1 to 255 visible ASCII characters.',
+      schema: { type: 'string', example: '5b0e8c1e-2f43-4a51-9d8e-0c6f1d2b7a90' },
+    }),
+  ];
+  if (options.removal) {
+    decorators.push(
+      ApiQuery({
+        name: 'force',
+        required: false,
+        type: Boolean,
+        description: 'Administrators only, on other users: remove the user\'s last second factor although the organization forces MFA. Needs reason; both are recorded in the event.',
+      }),
+      ApiQuery({ name: 'reason', required: false, type: String, description: 'Why force is needed (1 to 500 characters); required with force=true.', example: 'user lost both devices, identity verified by phone' }),
+    );
+  }
+  return applyDecorators(...decorators);
+}

@@ -1,0 +1,66 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Caller } from '@app/auth';
+import { APP_CONFIG } from '@app/config';
+import type { AppConfig } from '@app/config';
+import { Transaction, TransactionRunner } from '@app/database';
+import { NotFoundError } from '@app/errors';
+import { EventStore } from '@app/eventstore';
+import { ObjectDetails } from '../common/object-details.mapper';
+import { OrganizationsRepository } from '../organizations/organizations.repository';
+import { ORG_AGGREGATE } from '../organizations/organizations.service';
+import { Permission } from '../permissions/permission';
+import { PermissionsService } from '../permissions/permissions.service';
+import { FactorPolicy } from './factor-policy';
+import { FactorPolicyRepository, StoredFactorPolicy } from './factor-policy.repository';
+
+export const FactorPolicyEventType = { Changed: 'org.factor.policy.changed' } as const;
+
+/** Organizations' factor policies: stored per organization, else the configured defaults. */
+@Injectable()
+export class FactorPolicyService {
+  private readonly defaults: FactorPolicy;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly transactions: TransactionRunner,
+    private readonly policies: FactorPolicyRepository,
+    private readonly organizations: OrganizationsRepository,
+    private readonly permissions: PermissionsService,
+    private readonly events: EventStore,
+  ) {
+    this.defaults = { ...config.factorPolicyDefaults, isDefault: true };
+  }
+
+  /** The policy in force for the organization, inside a command's transaction. */
+  async effective(tx: Transaction, organizationId: string): Promise<FactorPolicy> {
+    const stored = await this.policies.find(tx, organizationId);
+    return stored ? { ...stored, isDefault: false } : this.defaults;
+  }
+
+  /** The organization's policy, for a caller with `org.read` there. */
+  get(caller: Caller, organizationId: string): Promise<FactorPolicy> {
+    return this.transactions.run(async (tx) => {
+      await this.permissions.authorizeInOrganization(tx, caller, Permission.OrgRead, organizationId);
+      if (!(await this.organizations.exists(tx, organizationId))) throw new NotFoundError('AUTHF-ORG-404', 'Organization not found');
+      return this.effective(tx, organizationId);
+    });
+  }
+
+  /** Replaces the organization's policy (needs `org.policy.write` there); recorded on the organization's stream. */
+  set(caller: Caller, organizationId: string, policy: StoredFactorPolicy, existing?: Transaction): Promise<{ policy: FactorPolicy; details: ObjectDetails }> {
+    return this.transactions.run(async (tx) => {
+      await this.permissions.authorizeInOrganization(tx, caller, Permission.OrgPolicyWrite, organizationId);
+      if (!(await this.organizations.lock(tx, organizationId))) throw new NotFoundError('AUTHF-ORG-404', 'Organization not found');
+      await this.policies.save(tx, organizationId, policy);
+      const appended = await this.events.append(
+        tx,
+        { aggregateType: ORG_AGGREGATE, aggregateId: organizationId, resourceOwner: organizationId, creator: caller.userId, requestId: caller.requestId },
+        [{ type: FactorPolicyEventType.Changed, payload: { forceMfa: policy.forceMfa, factorChangeMaxAuthAgeSeconds: policy.factorChangeMaxAuthAgeSeconds ?? null } }],
+      );
+      return {
+        policy: { ...policy, isDefault: false },
+        details: { sequence: appended.sequence, date: appended.createdAt, resourceOwner: organizationId },
+      };
+    }, existing);
+  }
+}

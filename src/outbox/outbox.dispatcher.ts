@@ -1,0 +1,179 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { HealthIndicatorResult } from '@nestjs/terminus';
+import { APP_CONFIG } from '@app/config';
+import type { AppConfig } from '@app/config';
+import { Transaction, TransactionRunner } from '@app/database';
+import { ReadinessChecks } from '../observability/readiness-checks';
+import { isWebhookEvent, needsSecurityMail, subscribes } from './outbox-event';
+import { AttemptResult, ClaimedDelivery, NewDelivery, OutboxRepository } from './outbox.repository';
+import { OutboxMetrics } from './outbox.metrics';
+import { SecurityMailSender } from './security-mail.sender';
+import { WebhookSender } from './webhook.sender';
+import { WebhooksRepository } from './webhooks.repository';
+
+// Bounds one poll's work, so that a stop is not kept waiting by a long backlog.
+const MAX_BATCHES_PER_POLL = 20;
+
+/**
+ * The outbox dispatcher: fans new events out into deliveries, then claims due
+ * deliveries in batches and makes one attempt at each. Every instance runs one;
+ * row locks (SKIP LOCKED) keep them from doing the same work at once.
+ */
+@Injectable()
+export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Outbox');
+  private timer?: NodeJS.Timeout;
+  private round?: Promise<void>;
+  private running = false;
+  private startedAt?: Date;
+  private lastSuccessAt?: Date;
+  private lastFailure?: { at: Date; message: string };
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly transactions: TransactionRunner,
+    private readonly outbox: OutboxRepository,
+    private readonly webhooks: WebhooksRepository,
+    private readonly webhookSender: WebhookSender,
+    private readonly mailSender: SecurityMailSender,
+    private readonly metrics: OutboxMetrics,
+    private readonly readiness: ReadinessChecks,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    this.startedAt = new Date();
+    this.readiness.register('outbox', () => Promise.resolve(this.health('outbox')));
+    if (!this.mailSender.enabled) this.logger.log('SMTP_URL is unset: security e-mails will be recorded as skipped, not sent');
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the round in flight, before the database pool closes. */
+  async onModuleDestroy(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.round;
+  }
+
+  /** One round: fan out every finished new event, then deliver due batches. Returns when done (tests call it too). */
+  async poll(): Promise<void> {
+    try {
+      while (this.running && (await this.fanOut()) === this.config.outbox.batchSize) {
+        // a full batch: more events may be waiting
+      }
+      for (let batch = 0; this.running && batch < MAX_BATCHES_PER_POLL; batch++) {
+        if ((await this.deliverBatch()) < this.config.outbox.batchSize) break;
+      }
+      this.lastSuccessAt = new Date();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.lastFailure = { at: new Date(), message };
+      this.logger.warn(`Outbox poll failed: ${message}`);
+    }
+  }
+
+  /** Readiness: running, its last round did not fail, and rounds still happen. */
+  health(key: string): HealthIndicatorResult {
+    const down = (message: string) => ({ [key]: { status: 'down' as const, message } });
+    if (!this.running) return down('the dispatcher is not running');
+    if (this.lastFailure && (!this.lastSuccessAt || this.lastFailure.at > this.lastSuccessAt)) return down(`the last poll failed: ${this.lastFailure.message}`);
+    const stalledAfterMs = this.config.outbox.pollIntervalMs * 3 + this.config.outbox.deliveryTimeoutMs * MAX_BATCHES_PER_POLL + 30_000;
+    const since = this.lastSuccessAt ?? this.startedAt!;
+    if (Date.now() - since.getTime() > stalledAfterMs) return down(`no poll finished since ${since.toISOString()}`);
+    return { [key]: { status: 'up' as const, lastPollAt: this.lastSuccessAt?.toISOString() } };
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      this.round = this.poll().finally(() => {
+        this.round = undefined;
+        this.schedule(this.config.outbox.pollIntervalMs);
+      });
+    }, delayMs);
+  }
+
+  /**
+   * Turns the next finished events into deliveries and advances the cursor, in
+   * one transaction: a crash before commit leaves both as they were, so no event
+   * is skipped, and a delivery is stored once per event and target. Returns how
+   * many events it read; 0 also when another instance holds the cursor.
+   */
+  private fanOut(): Promise<number> {
+    return this.transactions.run(async (tx) => {
+      const cursor = await this.outbox.lockCursor(tx);
+      if (!cursor) return 0;
+      const events = await this.outbox.eventsAfter(tx, cursor, this.config.outbox.batchSize);
+      if (events.length === 0) return 0;
+      const organizations = [...new Set(events.filter(isWebhookEvent).map((e) => e.resourceOwner))];
+      const webhooks = await this.webhooks.listByOrganizations(tx, organizations);
+      const deliveries: NewDelivery[] = [];
+      for (const event of events) {
+        if (isWebhookEvent(event)) {
+          for (const webhook of webhooks) {
+            if (webhook.organizationId === event.resourceOwner && subscribes(webhook.eventTypes, event.type)) {
+              deliveries.push({ eventId: event.id, targetKind: 'webhook', targetId: webhook.id, organizationId: event.resourceOwner });
+            }
+          }
+        }
+        if (needsSecurityMail(event)) deliveries.push({ eventId: event.id, targetKind: 'email', targetId: event.aggregateId, organizationId: event.resourceOwner });
+      }
+      await this.outbox.insertDeliveries(tx, deliveries);
+      const last = events[events.length - 1];
+      await this.outbox.advanceCursor(tx, { txId: last.txId, eventId: last.id });
+      return events.length;
+    });
+  }
+
+  /**
+   * Claims a batch of due deliveries and attempts them, all in one transaction:
+   * the row locks keep other instances off these deliveries until the outcomes
+   * are stored. A crash in between rolls the claim back, and the delivery is
+   * attempted again later (at least once; receivers de-duplicate on the event id).
+   */
+  private deliverBatch(): Promise<number> {
+    return this.transactions.run(async (tx) => {
+      const claimed = await this.outbox.claimDue(tx, this.config.outbox.batchSize);
+      const results = await Promise.all(claimed.map((delivery) => this.attempt(delivery)));
+      for (const [index, delivery] of claimed.entries()) await this.record(tx, delivery, results[index]);
+      return claimed.length;
+    });
+  }
+
+  private async record(tx: Transaction, delivery: ClaimedDelivery, result: AttemptResult): Promise<void> {
+    const attempt = delivery.attempts + 1;
+    const retryInMs = result.outcome === 'failed' && attempt < this.config.outbox.maxAttempts ? this.backoffMs(attempt) : undefined;
+    const status = await this.outbox.recordAttempt(tx, delivery, result, retryInMs);
+    this.metrics.countAttempt(delivery.targetKind, result.outcome);
+    const what = `${delivery.targetKind} delivery ${delivery.id} of event ${delivery.event.id} (${delivery.event.type})`;
+    if (status === 'dead') this.logger.warn(`Dead-lettered ${what} after ${attempt} attempts: ${result.error}`);
+    else if (result.outcome === 'failed') this.logger.log(`Attempt ${attempt} of ${what} failed (${result.error}); next in ${retryInMs} ms`);
+  }
+
+  /** Exponential: base, 2×base, 4×base, … up to the maximum, with ±20 % jitter so that retries spread out. */
+  private backoffMs(attempt: number): number {
+    const { retryBaseMs, retryMaxMs } = this.config.outbox;
+    const exact = Math.min(retryMaxMs, retryBaseMs * 2 ** (attempt - 1));
+    return Math.round(exact * (0.8 + Math.random() * 0.4));
+  }
+
+  private async attempt(delivery: ClaimedDelivery): Promise<AttemptResult> {
+    const startedAt = new Date();
+    try {
+      if (delivery.targetKind === 'webhook') {
+        if (!delivery.webhook) return { outcome: 'skipped', startedAt, error: 'the webhook no longer exists' };
+        await this.webhookSender.send(delivery.webhook, delivery.event, delivery.attempts + 1);
+        return { outcome: 'delivered', startedAt };
+      }
+      const skip = !this.mailSender.enabled ? 'SMTP_URL is unset' : !delivery.verifiedEmail ? 'the user has no verified e-mail address' : undefined;
+      if (skip) {
+        this.logger.log(`Security e-mail for event ${delivery.event.id} (${delivery.event.type}) to user ${delivery.targetId} skipped: ${skip}`);
+        return { outcome: 'skipped', startedAt, error: skip };
+      }
+      await this.mailSender.send(delivery.verifiedEmail!, delivery.event);
+      return { outcome: 'delivered', startedAt };
+    } catch (error) {
+      return { outcome: 'failed', startedAt, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+}

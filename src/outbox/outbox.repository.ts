@@ -1,0 +1,248 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Transaction } from '@app/database';
+import { DeliveryStatus, DeliveryTargetKind, OutboxEvent } from './outbox-event';
+
+interface EventRow {
+  id: string;
+  tx_id: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  sequence: string;
+  type: string;
+  created_at: Date;
+  creator: string;
+  resource_owner: string;
+  payload: Record<string, unknown>;
+}
+
+interface ClaimedRow extends EventRow {
+  delivery_id: string;
+  target_kind: DeliveryTargetKind;
+  target_id: string;
+  attempts: number;
+  webhook_url: string | null;
+  webhook_secret: string | null;
+  user_email: string | null;
+  user_email_verified: boolean | null;
+}
+
+interface DeliveryRow {
+  id: string;
+  event_id: string;
+  event_type: string;
+  user_id: string;
+  target_kind: DeliveryTargetKind;
+  target_id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: Date;
+  last_error: string | null;
+  created_at: Date;
+  finished_at: Date | null;
+}
+
+/** Where the fan-out stands: the last event handed to deliveries, in commit-safe (transaction id, event id) order. */
+export interface FanOutCursor {
+  readonly txId: string;
+  readonly eventId: string;
+}
+
+/** An event read for fan-out, with its position. */
+export interface FanOutEvent extends OutboxEvent {
+  readonly txId: string;
+}
+
+export interface NewDelivery {
+  readonly eventId: string;
+  readonly targetKind: DeliveryTargetKind;
+  readonly targetId: string;
+  readonly organizationId: string;
+}
+
+/** A delivery claimed for an attempt, with what the attempt needs to know. */
+export interface ClaimedDelivery {
+  readonly id: string;
+  readonly targetKind: DeliveryTargetKind;
+  readonly targetId: string;
+  /** Attempts made before this one. */
+  readonly attempts: number;
+  readonly event: OutboxEvent;
+  readonly webhook?: { readonly url: string; readonly secret: string };
+  /** The user's verified e-mail address, for an e-mail delivery. */
+  readonly verifiedEmail?: string;
+}
+
+/** What came of one attempt. */
+export interface AttemptResult {
+  readonly outcome: 'delivered' | 'failed' | 'skipped';
+  readonly startedAt: Date;
+  readonly error?: string;
+}
+
+/** A delivery as the API shows it. */
+export interface DeliveryRecord {
+  readonly id: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly userId: string;
+  readonly targetKind: DeliveryTargetKind;
+  readonly targetId: string;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: Date;
+  readonly lastError: string | null;
+  readonly createdAt: Date;
+  readonly finishedAt: Date | null;
+}
+
+function toEvent(row: EventRow): OutboxEvent {
+  return {
+    id: row.id,
+    aggregateType: row.aggregate_type,
+    aggregateId: row.aggregate_id,
+    sequence: Number(row.sequence),
+    type: row.type,
+    createdAt: row.created_at,
+    creator: row.creator,
+    resourceOwner: row.resource_owner,
+    payload: row.payload,
+  };
+}
+
+/** The outbox's tables: the fan-out cursor, deliveries and their attempts. */
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Locks the fan-out cursor until the transaction ends; undefined when another
+   * instance holds it (that instance is fanning out, this one need not).
+   */
+  async lockCursor(tx: Transaction): Promise<FanOutCursor | undefined> {
+    const rows: { tx_id: string; event_id: string }[] = await tx.manager.query(
+      'SELECT tx_id::text, event_id FROM outbox_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED',
+    );
+    return rows[0] && { txId: rows[0].tx_id, eventId: rows[0].event_id };
+  }
+
+  /**
+   * The next events after `cursor` whose transactions are all finished: those
+   * below the oldest transaction id still running anywhere. Nothing can ever be
+   * appended below that bound, so a cursor advanced over these skips nothing,
+   * however identity values and commits interleave.
+   */
+  async eventsAfter(tx: Transaction, cursor: FanOutCursor, limit: number): Promise<FanOutEvent[]> {
+    const rows: EventRow[] = await tx.manager.query(
+      `SELECT id, tx_id::text, aggregate_type, aggregate_id, sequence, type, created_at, creator, resource_owner, payload
+       FROM events
+       WHERE tx_id IS NOT NULL AND (tx_id, id) > ($1::xid8, $2::bigint) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY tx_id, id
+       LIMIT $3`,
+      [cursor.txId, cursor.eventId, limit],
+    );
+    return rows.map((row) => ({ ...toEvent(row), txId: row.tx_id }));
+  }
+
+  /** Moves the cursor past the events just fanned out, in the transaction that stored their deliveries. */
+  async advanceCursor(tx: Transaction, cursor: FanOutCursor): Promise<void> {
+    await tx.manager.query('UPDATE outbox_cursor SET tx_id = $1::xid8, event_id = $2, changed_at = now() WHERE id = 1', [cursor.txId, cursor.eventId]);
+  }
+
+  /** Stores deliveries; one per event and target, whatever runs twice. */
+  async insertDeliveries(tx: Transaction, deliveries: readonly NewDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await tx.manager.query(
+      `INSERT INTO deliveries (event_id, target_kind, target_id, organization_id)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])
+       ON CONFLICT ON CONSTRAINT deliveries_once_per_target DO NOTHING`,
+      [deliveries.map((d) => d.eventId), deliveries.map((d) => d.targetKind), deliveries.map((d) => d.targetId), deliveries.map((d) => d.organizationId)],
+    );
+  }
+
+  /**
+   * Claims up to `limit` due deliveries until the transaction ends. SKIP LOCKED:
+   * another instance's claim is passed over, never waited for or taken twice.
+   */
+  async claimDue(tx: Transaction, limit: number): Promise<ClaimedDelivery[]> {
+    const rows: ClaimedRow[] = await tx.manager.query(
+      `SELECT d.id AS delivery_id, d.target_kind, d.target_id, d.attempts,
+              e.id, e.aggregate_type, e.aggregate_id, e.sequence, e.type, e.created_at, e.creator, e.resource_owner, e.payload,
+              w.url AS webhook_url, w.secret AS webhook_secret, u.email AS user_email, u.email_verified AS user_email_verified
+       FROM deliveries d
+       JOIN events e ON e.id = d.event_id
+       LEFT JOIN webhooks w ON d.target_kind = 'webhook' AND w.id = d.target_id
+       LEFT JOIN users u ON d.target_kind = 'email' AND u.id = d.target_id
+       WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+       ORDER BY d.next_attempt_at, d.id
+       LIMIT $1
+       FOR UPDATE OF d SKIP LOCKED`,
+      [limit],
+    );
+    return rows.map((row) => ({
+      id: row.delivery_id,
+      targetKind: row.target_kind,
+      targetId: row.target_id,
+      attempts: row.attempts,
+      event: toEvent(row),
+      webhook: row.webhook_url && row.webhook_secret ? { url: row.webhook_url, secret: row.webhook_secret } : undefined,
+      verifiedEmail: row.user_email && row.user_email_verified ? row.user_email : undefined,
+    }));
+  }
+
+  /**
+   * Records an attempt and its consequence: delivered or skipped ends the
+   * delivery; a failure schedules the next attempt after `retryInMs`, or, with
+   * `retryInMs` undefined, dead-letters it.
+   */
+  async recordAttempt(tx: Transaction, delivery: ClaimedDelivery, result: AttemptResult, retryInMs: number | undefined): Promise<DeliveryStatus> {
+    const attempt = delivery.attempts + 1;
+    await tx.manager.query(
+      `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, error) VALUES ($1, $2, $3, clock_timestamp(), $4, $5)`,
+      [delivery.id, attempt, result.startedAt, result.outcome, result.error ?? null],
+    );
+    const status: DeliveryStatus = result.outcome === 'failed' ? (retryInMs === undefined ? 'dead' : 'pending') : result.outcome;
+    await tx.manager.query(
+      `UPDATE deliveries SET attempts = $2, status = $3, last_error = $4,
+         next_attempt_at = CASE WHEN $3 = 'pending' THEN clock_timestamp() + make_interval(secs => $5::double precision / 1000) ELSE next_attempt_at END,
+         finished_at = CASE WHEN $3 = 'pending' THEN NULL ELSE clock_timestamp() END
+       WHERE id = $1`,
+      [delivery.id, attempt, status, result.error ?? null, retryInMs ?? 0],
+    );
+    return status;
+  }
+
+  /** A webhook's deliveries, newest first, optionally of one status. */
+  async deliveriesOf(tx: Transaction, targetKind: DeliveryTargetKind, targetId: string, status: DeliveryStatus | undefined, limit: number): Promise<DeliveryRecord[]> {
+    const rows: DeliveryRow[] = await tx.manager.query(
+      `SELECT d.id, d.event_id, e.type AS event_type, e.aggregate_id AS user_id, d.target_kind, d.target_id, d.status, d.attempts,
+              d.next_attempt_at, d.last_error, d.created_at, d.finished_at
+       FROM deliveries d JOIN events e ON e.id = d.event_id
+       WHERE d.target_kind = $1 AND d.target_id = $2 AND ($3::text IS NULL OR d.status = $3)
+       ORDER BY d.id DESC LIMIT $4`,
+      [targetKind, targetId, status ?? null, limit],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      eventId: row.event_id,
+      eventType: row.event_type,
+      userId: row.user_id,
+      targetKind: row.target_kind,
+      targetId: row.target_id,
+      status: row.status,
+      attempts: row.attempts,
+      nextAttemptAt: row.next_attempt_at,
+      lastError: row.last_error,
+      createdAt: row.created_at,
+      finishedAt: row.finished_at,
+    }));
+  }
+
+  /** How many deliveries are in each status, by target kind (for the metrics). */
+  async countByStatus(): Promise<{ targetKind: DeliveryTargetKind; status: DeliveryStatus; count: number }[]> {
+    const rows: { target_kind: DeliveryTargetKind; status: DeliveryStatus; count: string }[] = await this.dataSource.query(
+      'SELECT target_kind, status, count(*) AS count FROM deliveries GROUP BY target_kind, status',
+    );
+    return rows.map((row) => ({ targetKind: row.target_kind, status: row.status, count: Number(row.count) }));
+  }
+}

@@ -1,0 +1,399 @@
+import { createHmac } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { Client } from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { createOrganization, createUser, grantRoles, TestUser } from './support/fixtures';
+import { startTestApp, TestApp } from './support/test-app';
+import { createTestDatabase } from './support/test-postgres';
+import { WebhookReceiver, waitFor } from './support/webhook-receiver';
+
+const SMS_REMOVED = 'user.human.otp.sms.removed';
+const SMS_ADDED = 'user.human.otp.sms.added';
+const EMAIL_REMOVED = 'user.human.otp.email.removed';
+
+/** A real SMTP server (smtp-server) that keeps every message it accepts. */
+class MailCatcher {
+  readonly mails: { to: string[]; raw: string; text: string }[] = [];
+  private server?: SMTPServer;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData: (stream, session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          // quoted-printable soft line breaks and escapes, enough to read the text
+          const text = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+          this.mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, text });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `smtp://127.0.0.1:${((this.server as unknown as { server: { address(): AddressInfo } }).server.address()).port}`;
+    return this;
+  }
+
+  of(eventId: string) {
+    return this.mails.filter((m) => new RegExp(`^X-AuthFactors-Event-Id: ${eventId}\\r?$`, 'mi').test(m.raw));
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+const FAST_OUTBOX = { OUTBOX_POLL_INTERVAL_MS: '50', OUTBOX_RETRY_BASE_MS: '100', OUTBOX_RETRY_MAX_MS: '400', OUTBOX_MAX_ATTEMPTS: '3' };
+
+async function addWebhook(t: TestApp, organizationId: string, url: string, eventTypes: string[], token = t.adminToken) {
+  return t.request('POST', `/v2/organizations/${organizationId}/webhooks`, { token, body: { url, eventTypes } });
+}
+
+async function userWithOtpSms(t: TestApp, organizationId: string): Promise<TestUser> {
+  const user = await createUser(t, organizationId);
+  const added = await t.request('POST', `/v2/users/${user.userId}/otp_sms`, { token: t.adminToken });
+  if (added.status !== 200) throw new Error(`adding OTP SMS: ${added.status}`);
+  return user;
+}
+
+async function eventIdOf(t: TestApp, userId: string, sequence: string | number): Promise<string> {
+  const rows: { id: string }[] = await t.dataSource.query('SELECT id FROM events WHERE aggregate_id = $1 AND sequence = $2', [userId, sequence]);
+  return rows[0].id;
+}
+
+async function deliveriesOf(t: TestApp, eventId: string): Promise<{ target_kind: string; status: string; attempts: number; last_error: string | null }[]> {
+  return t.dataSource.query('SELECT target_kind, status, attempts, last_error FROM deliveries WHERE event_id = $1 ORDER BY target_kind', [eventId]);
+}
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('Outbox: webhooks and security e-mails from the event log', () => {
+  let t: TestApp;
+  let mail: MailCatcher;
+  const receivers: WebhookReceiver[] = [];
+  const receiver = async (respond?: ConstructorParameters<typeof WebhookReceiver>[0]) => {
+    const r = await new WebhookReceiver(respond).start();
+    receivers.push(r);
+    return r;
+  };
+
+  beforeAll(async () => {
+    mail = await new MailCatcher().start();
+    t = await startTestApp({ ...FAST_OUTBOX, SMTP_URL: mail.url, SMTP_FROM: 'auth-factors <security@example.com>' });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await mail?.stop();
+    await Promise.all(receivers.map((r) => r.stop()));
+  });
+
+  it('delivers a factor removal exactly once to the webhook, signed, and e-mails the user once', async () => {
+    const organizationId = await createOrganization(t);
+    const hook = await receiver();
+    const created = await addWebhook(t, organizationId, hook.url, [SMS_REMOVED]);
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ webhookId: expect.any(String), url: hook.url, eventTypes: [SMS_REMOVED], secret: expect.stringMatching(/^whsec-/) });
+    const user = await userWithOtpSms(t, organizationId);
+
+    const removed = await t.request('DELETE', `/v2/users/${user.userId}/otp_sms`, { token: t.adminToken });
+    expect(removed.status).toBe(200);
+    const eventId = await eventIdOf(t, user.userId, removed.body.details.sequence);
+
+    await waitFor('the webhook delivery', () => hook.of(eventId).length > 0);
+    await waitFor('the e-mail', () => mail.of(eventId).length > 0);
+    await waitFor('both deliveries finished', async () => (await deliveriesOf(t, eventId)).every((d) => d.status === 'delivered'));
+    await settle(500); // several more polls: nothing is sent twice
+
+    const [receipt, ...more] = hook.of(eventId);
+    expect(more).toHaveLength(0);
+    expect(hook.receipts.filter((r) => r.body.userId === user.userId)).toHaveLength(1); // subscribed to removals only
+    expect(receipt.body).toEqual({
+      id: eventId,
+      type: SMS_REMOVED,
+      userId: user.userId,
+      organizationId,
+      sequence: removed.body.details.sequence,
+      createdAt: removed.body.details.changeDate,
+      actor: t.bootstrapped.adminId,
+      actorKind: 'admin',
+    });
+    const timestamp = String(receipt.headers['x-authfactors-timestamp']);
+    expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(60);
+    const expected = `sha256=${createHmac('sha256', created.body.secret).update(`${timestamp}.${receipt.rawBody}`).digest('hex')}`;
+    expect(receipt.headers['x-authfactors-signature']).toBe(expected);
+    expect(receipt.headers['content-type']).toBe('application/json');
+
+    const mails = mail.of(eventId);
+    expect(mails).toHaveLength(1);
+    const userEmail: { email: string }[] = await t.dataSource.query('SELECT email FROM users WHERE id = $1', [user.userId]);
+    expect(mails[0].to).toEqual([userEmail[0].email]);
+    expect(mails[0].text).toMatch(/Subject: Security notice: Your OTP SMS factor was removed/);
+    expect(mails[0].text).toContain(`Your OTP SMS factor was removed on ${removed.body.details.changeDate.slice(0, 10)}`);
+    expect(mails[0].text).toContain("If this wasn't you");
+    expect(await deliveriesOf(t, eventId)).toEqual([
+      { target_kind: 'email', status: 'delivered', attempts: 1, last_error: null },
+      { target_kind: 'webhook', status: 'delivered', attempts: 1, last_error: null },
+    ]);
+  });
+
+  it('retries a receiver that fails twice: three receipts with the same event id, then delivered', async () => {
+    const organizationId = await createOrganization(t);
+    const hook = await receiver((_, seen) => (seen <= 2 ? 500 : 204));
+    const created = await addWebhook(t, organizationId, hook.url, [SMS_REMOVED]);
+    const user = await userWithOtpSms(t, organizationId);
+    const removed = await t.request('DELETE', `/auth/v1/users/me/auth_factors/otp_sms`, { token: user.token });
+    expect(removed.status).toBe(200);
+    const eventId = await eventIdOf(t, user.userId, removed.body.details.sequence);
+
+    await waitFor('delivered after retries', async () => (await deliveriesOf(t, eventId)).find((d) => d.target_kind === 'webhook')?.status === 'delivered');
+    const receipts = hook.of(eventId);
+    expect(receipts.map((r) => [r.body.id, r.attempt, r.answeredWith])).toEqual([
+      [eventId, 1, 500],
+      [eventId, 2, 500],
+      [eventId, 3, 204],
+    ]);
+    expect(receipts[0].body.actorKind).toBe('self');
+    expect(new Set(receipts.map((r) => r.rawBody)).size).toBe(1);
+
+    const listed = await t.request('GET', `/v2/organizations/${organizationId}/webhooks/${created.body.webhookId}/deliveries`, { token: t.adminToken });
+    expect(listed.status).toBe(200);
+    expect(listed.body.result).toEqual([
+      expect.objectContaining({ eventId, eventType: SMS_REMOVED, userId: user.userId, status: 'delivered', attempts: 3, finishDate: expect.any(String) }),
+    ]);
+    expect(listed.body.result[0].lastError).toBeUndefined();
+    const attempts: { attempt: number; outcome: string; error: string | null }[] = await t.dataSource.query(
+      `SELECT a.attempt, a.outcome, a.error FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+       WHERE d.event_id = $1 AND d.target_kind = 'webhook' ORDER BY a.attempt`,
+      [eventId],
+    );
+    expect(attempts).toEqual([
+      { attempt: 1, outcome: 'failed', error: 'HTTP 500' },
+      { attempt: 2, outcome: 'failed', error: 'HTTP 500' },
+      { attempt: 3, outcome: 'delivered', error: null },
+    ]);
+  });
+
+  it('dead-letters after the configured number of failed attempts, visible through the API and the metrics', async () => {
+    const organizationId = await createOrganization(t);
+    const hook = await receiver(() => 503);
+    const created = await addWebhook(t, organizationId, hook.url, ['*']);
+    const user = await userWithOtpSms(t, organizationId);
+    const removed = await t.request('DELETE', `/v2/users/${user.userId}/otp_sms`, { token: t.adminToken });
+    const eventId = await eventIdOf(t, user.userId, removed.body.details.sequence);
+
+    const path = `/v2/organizations/${organizationId}/webhooks/${created.body.webhookId}/deliveries`;
+    const dead = await waitFor('the dead letter', async () => {
+      const response = await t.request('GET', `${path}?status=dead`, { token: t.adminToken });
+      return response.body.result?.find((d: any) => d.eventId === eventId);
+    });
+    expect(dead).toMatchObject({ eventType: SMS_REMOVED, status: 'dead', attempts: 3, lastError: 'HTTP 503', finishDate: expect.any(String) });
+    expect(dead.nextAttemptDate).toBeUndefined();
+    expect(hook.of(eventId).map((r) => r.attempt)).toEqual([1, 2, 3]);
+    expect((await t.request('GET', `${path}?status=bogus`, { token: t.adminToken })).status).toBe(400);
+
+    const metrics = await t.request('GET', '/metrics');
+    expect(metrics.body).toMatch(/auth_factors_outbox_deliveries\{kind="webhook",status="dead"\} [1-9]/);
+    expect(metrics.body).toMatch(/auth_factors_outbox_delivery_attempts_total\{kind="webhook",outcome="failed"\} [1-9]/);
+    expect(metrics.body).toMatch(/auth_factors_outbox_deliveries\{kind="email",status="delivered"\} [1-9]/);
+    const ready = await t.request('GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.info.outbox).toMatchObject({ status: 'up', lastPollAt: expect.any(String) });
+  });
+
+  it('skips no event whose transaction commits after a later event id was written (gap-safe cursor)', async () => {
+    const organizationId = await createOrganization(t);
+    const hook = await receiver();
+    await addWebhook(t, organizationId, hook.url, [SMS_REMOVED]);
+    const early = await createUser(t, organizationId);
+    const late = await userWithOtpSms(t, organizationId);
+    // A writer takes an event id and stays uncommitted while a later event commits and the dispatcher polls.
+    const slow = new Client({ connectionString: t.config.databaseUrl });
+    await slow.connect();
+    try {
+      await slow.query('BEGIN');
+      const inserted = await slow.query(
+        `INSERT INTO events (aggregate_type, aggregate_id, sequence, type, creator, resource_owner) VALUES ('user', $1, 999, $2, $1, $3) RETURNING id`,
+        [early.userId, SMS_REMOVED, organizationId],
+      );
+      const slowEventId: string = inserted.rows[0].id;
+      const removed = await t.request('DELETE', `/v2/users/${late.userId}/otp_sms`, { token: t.adminToken });
+      const laterEventId = await eventIdOf(t, late.userId, removed.body.details.sequence);
+      expect(BigInt(laterEventId)).toBeGreaterThan(BigInt(slowEventId));
+      await settle(300); // several polls: the later event waits behind the open transaction instead of passing it
+      expect(hook.of(laterEventId)).toHaveLength(0);
+      await slow.query('COMMIT');
+
+      await waitFor('both events delivered', () => hook.of(slowEventId).length === 1 && hook.of(laterEventId).length === 1);
+    } finally {
+      await slow.end();
+    }
+  });
+
+  it('lets only org.webhook.write holders manage webhooks', async () => {
+    const organizationId = await createOrganization(t);
+    const manager = await createUser(t, organizationId);
+    await grantRoles(t, organizationId, manager.userId, ['ORG_USER_MANAGER']);
+    const owner = await createUser(t, organizationId);
+    await grantRoles(t, organizationId, owner.userId, ['ORG_OWNER']);
+    const outsider = await createUser(t, await createOrganization(t));
+    const url = 'https://hooks.example.com/x';
+
+    expect((await addWebhook(t, organizationId, url, [SMS_REMOVED], outsider.token)).body.details[0].id).toBe('AUTHF-ORG-404');
+    expect((await addWebhook(t, organizationId, url, [SMS_REMOVED], manager.token)).body.details[0].id).toBe('AUTHF-PERM-403');
+    expect((await addWebhook(t, organizationId, 'ftp://x', [SMS_REMOVED], owner.token)).status).toBe(400);
+    expect((await addWebhook(t, organizationId, url, ['user.bogus'], owner.token)).status).toBe(400);
+    const created = await addWebhook(t, organizationId, url, [SMS_REMOVED], owner.token);
+    expect(created.status).toBe(200);
+    const listed = await t.request('GET', `/v2/organizations/${organizationId}/webhooks`, { token: owner.token });
+    expect(listed.body.result).toEqual([{ webhookId: created.body.webhookId, url, eventTypes: [SMS_REMOVED], creationDate: expect.any(String) }]);
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.secret);
+    expect((await t.request('GET', `/v2/organizations/${organizationId}/webhooks/nope/deliveries`, { token: owner.token })).body.details[0].id).toBe(
+      'AUTHF-WEBHOOK-404',
+    );
+  });
+
+  describe('change history', () => {
+    it('lists the removals newest first with sequence and actor, paginated by sequence, on v1 and v2', async () => {
+      const organizationId = await createOrganization(t);
+      const user = await createUser(t, organizationId);
+      await t.request('POST', `/v2/users/${user.userId}/otp_sms`, { token: t.adminToken });
+      await t.request('POST', `/v2/users/${user.userId}/otp_email`, { token: t.adminToken });
+      const smsRemoved = await t.request('DELETE', '/auth/v1/users/me/auth_factors/otp_sms', { token: user.token });
+      const emailRemoved = await t.request('DELETE', `/v2/users/${user.userId}/otp_email`, { token: t.adminToken });
+      expect([smsRemoved.status, emailRemoved.status]).toEqual([200, 200]);
+
+      const mine = await t.request('POST', '/auth/v1/users/me/changes/_search', { token: user.token, body: {} });
+      expect(mine.status).toBe(200);
+      const sequences = mine.body.result.map((c: any) => Number(c.sequence));
+      expect(sequences).toEqual([...sequences].sort((a, b) => b - a));
+      expect(mine.body.details).toMatchObject({ totalResult: String(sequences.length), processedSequence: emailRemoved.body.details.sequence });
+      const [newest, second] = mine.body.result;
+      expect(newest).toEqual({
+        changeId: await eventIdOf(t, user.userId, emailRemoved.body.details.sequence),
+        changeDate: emailRemoved.body.details.changeDate,
+        eventType: { key: EMAIL_REMOVED, localizedMessage: 'OTP Email removed' },
+        sequence: emailRemoved.body.details.sequence,
+        editorId: t.bootstrapped.adminId,
+        editorDisplayName: expect.any(String),
+        editorPreferredLoginName: expect.any(String),
+        resourceOwnerId: organizationId,
+      });
+      expect(second).toMatchObject({
+        eventType: { key: SMS_REMOVED, localizedMessage: 'OTP SMS removed' },
+        sequence: smsRemoved.body.details.sequence,
+        editorId: user.userId,
+        changeDate: smsRemoved.body.details.changeDate,
+      });
+
+      const page1 = await t.request('POST', '/auth/v1/users/me/changes/_search', { token: user.token, body: { query: { limit: 2 } } });
+      expect(page1.body.result.map((c: any) => c.sequence)).toEqual(sequences.slice(0, 2).map(String));
+      const page2 = await t.request('POST', '/auth/v1/users/me/changes/_search', {
+        token: user.token,
+        body: { query: { sequence: page1.body.result[1].sequence, limit: 2 } },
+      });
+      expect(page2.body.result.map((c: any) => c.sequence)).toEqual(sequences.slice(2, 4).map(String));
+      const oldest = await t.request('POST', '/auth/v1/users/me/changes/_search', { token: user.token, body: { query: { asc: true, limit: 1 } } });
+      expect(oldest.body.result).toEqual([expect.objectContaining({ sequence: '1', eventType: { key: 'user.human.added', localizedMessage: 'User added' } })]);
+      expect((await t.request('POST', '/auth/v1/users/me/changes/_search', { token: user.token, body: { query: { limit: -1 } } })).status).toBe(400);
+
+      const byAdmin = await t.request('POST', `/v2/users/${user.userId}/changes/_search`, { token: t.adminToken, body: { query: { limit: 1 } } });
+      expect(byAdmin.status).toBe(200);
+      expect(byAdmin.body.result).toEqual([newest]);
+      const outsider = await createUser(t, await createOrganization(t));
+      const hidden = await t.request('POST', `/v2/users/${user.userId}/changes/_search`, { token: outsider.token, body: {} });
+      expect([hidden.status, hidden.body.details[0].id]).toEqual([404, 'AUTHF-USER-404']);
+      const creator = await createUser(t, organizationId);
+      await grantRoles(t, organizationId, creator.userId, ['ORG_PROJECT_CREATOR']);
+      expect((await t.request('POST', `/v2/users/${user.userId}/changes/_search`, { token: creator.token })).status).toBe(403);
+    });
+  });
+});
+
+describe('Outbox across restarts and instances', () => {
+  const receivers: WebhookReceiver[] = [];
+  afterAll(async () => {
+    await Promise.all(receivers.map((r) => r.stop()));
+  });
+
+  it('delivers an event committed just before the service stopped, once a new instance starts', async () => {
+    const databaseUrl = await createTestDatabase();
+    const hook = await new WebhookReceiver().start();
+    receivers.push(hook);
+    // The first instance polls once at start, then not for an hour: it stops between commit and delivery.
+    const first = await startTestApp({ DATABASE_URL: databaseUrl, OUTBOX_POLL_INTERVAL_MS: '3600000' });
+    let eventId: string;
+    try {
+      await waitFor('the first poll', async () => (await first.request('GET', '/readyz')).body?.info?.outbox?.lastPollAt);
+      const organizationId = await createOrganization(first);
+      await addWebhook(first, organizationId, hook.url, [SMS_REMOVED]);
+      const user = await userWithOtpSms(first, organizationId);
+      const removed = await first.request('DELETE', `/v2/users/${user.userId}/otp_sms`, { token: first.adminToken });
+      expect(removed.status).toBe(200);
+      eventId = await eventIdOf(first, user.userId, removed.body.details.sequence);
+    } finally {
+      await first.close();
+    }
+    await settle(200);
+    expect(hook.receipts).toHaveLength(0);
+
+    // No SMTP_URL here: the e-mail is recorded as skipped, never silently dropped.
+    const second = await startTestApp({ DATABASE_URL: databaseUrl, DATA_DIR: first.config.dataDir, ...FAST_OUTBOX });
+    try {
+      await waitFor('the delivery after restart', () => hook.of(eventId).length > 0);
+      await waitFor('both deliveries finished', async () => (await deliveriesOf(second, eventId)).every((d) => d.status !== 'pending'));
+      expect(hook.of(eventId)).toHaveLength(1);
+      expect(await deliveriesOf(second, eventId)).toEqual([
+        { target_kind: 'email', status: 'skipped', attempts: 1, last_error: 'SMTP_URL is unset' },
+        { target_kind: 'webhook', status: 'delivered', attempts: 1, last_error: null },
+      ]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('never lets two instances make the same attempt at once', async () => {
+    const databaseUrl = await createTestDatabase();
+    // Every event fails its first attempt and succeeds on its second, slowly: claims of both instances overlap.
+    const hook = await new WebhookReceiver(async (_, seen) => {
+      await settle(30);
+      return seen === 1 ? 500 : 200;
+    }).start();
+    receivers.push(hook);
+    const env = { DATABASE_URL: databaseUrl, ...FAST_OUTBOX, OUTBOX_POLL_INTERVAL_MS: '20', OUTBOX_RETRY_BASE_MS: '20', OUTBOX_BATCH_SIZE: '3' };
+    const one = await startTestApp(env);
+    const two = await startTestApp({ ...env, DATA_DIR: one.config.dataDir });
+    try {
+      const organizationId = await createOrganization(one);
+      await addWebhook(one, organizationId, hook.url, [SMS_ADDED, SMS_REMOVED]);
+      const users = await Promise.all(Array.from({ length: 12 }, (_, i) => createUser(i % 2 ? one : two, organizationId)));
+      await Promise.all(users.map((u, i) => (i % 2 ? two : one).request('POST', `/v2/users/${u.userId}/otp_sms`, { token: one.adminToken })));
+      await Promise.all(users.map((u, i) => (i % 2 ? one : two).request('DELETE', `/v2/users/${u.userId}/otp_sms`, { token: u.token })));
+      const expected = users.length * 2;
+
+      await waitFor(
+        'every delivery delivered',
+        async () => {
+          const rows: { n: string }[] = await one.dataSource.query(`SELECT count(*) AS n FROM deliveries WHERE target_kind = 'webhook' AND status = 'delivered'`);
+          return Number(rows[0].n) === expected;
+        },
+        30_000,
+      );
+      await settle(300);
+      const perAttempt = new Map<string, number>();
+      for (const r of hook.receipts) perAttempt.set(`${r.body.id}#${r.attempt}`, (perAttempt.get(`${r.body.id}#${r.attempt}`) ?? 0) + 1);
+      expect(new Set(hook.receipts.map((r) => r.body.id)).size).toBe(expected);
+      expect([...perAttempt.values()].every((n) => n === 1)).toBe(true);
+      expect(perAttempt.size).toBe(expected * 2);
+      const rows: { attempts: number }[] = await one.dataSource.query(`SELECT attempts FROM deliveries WHERE target_kind = 'webhook'`);
+      expect(rows.every((r) => r.attempts === 2)).toBe(true);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
+});
