@@ -23,5 +23,6 @@ COPY --from=build /app/dist ./dist
 # Production needs JWKS_URI, JWT_ISSUER, JWT_AUDIENCE (checked at start) and
 # DATABASE_URL (without it the embedded PostgreSQL would be tried, and fail).
 USER node
-EXPOSE 8080
+# 8080: REST, Connect, gRPC-web, health and metrics; 8081: gRPC (h2c, GRPC_PORT).
+EXPOSE 8080 8081
 CMD ["node", "dist/src/main.js"]

@@ -1,91 +1,88 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueToken, loadOrCreateSigningKey } from '@app/auth';
+import { EMBEDDED_DATABASE } from '@app/database';
 import { Client } from 'pg';
 import { freePort } from './support/free-port';
+import { ServiceProcess } from './support/service-process';
 import { createTestDatabase } from './support/test-postgres';
 
-const ROOT = join(__dirname, '..');
+// PostgreSQL's DBState (src/include/catalog/pg_control.h), as pg_controldata reports it.
+const DB_SHUTDOWNED = 1;
+const DB_IN_PRODUCTION = 6;
 
-/** Resolves with the exit code once the process ends, or with 'timeout' after `ms`. */
-function exited(child: ChildProcess, ms: number): Promise<number | null | 'timeout'> {
+/** The cluster state recorded in global/pg_control: a uint32 after system_identifier, pg_control_version and catalog_version_no. */
+function clusterState(clusterDir: string): number {
+  return readFileSync(join(clusterDir, 'global', 'pg_control')).readUInt32LE(16);
+}
+
+/** Whether a new TCP connection to `port` is refused. */
+function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve('timeout'), ms);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
     });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
   });
 }
 
-async function waitForReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}:\n${output()}`);
-    const status = await fetch(`${url}/readyz`).then(
-      (response) => response.status,
-      () => 0,
-    );
-    if (status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+/** Polls until `check` holds (at most `ms`). */
+async function waitFor(what: string, check: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`the service did not become ready:\n${output()}`);
+}
+
+/** Sessions of the service waiting for a lock. */
+async function lockWaiters(db: Client): Promise<number> {
+  const result = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'auth-factors' AND wait_event_type = 'Lock'`,
+  );
+  return result.rows[0].n;
+}
+
+async function demoUserId(db: Client): Promise<string> {
+  const demo = await db.query<{ id: string }>(`SELECT id FROM users WHERE username = 'demo'`);
+  return demo.rows[0].id;
+}
+
+function tokenFor(dataDir: string, subject: string): string {
+  return issueToken(loadOrCreateSigningKey(dataDir), { subject, issuer: 'auth-factors-local', audience: 'auth-factors' });
 }
 
 describe('Shutdown of the real process', () => {
-  let child: ChildProcess | undefined;
+  let service: ServiceProcess | undefined;
 
-  afterEach(() => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  afterEach(async () => {
+    await service?.stop('SIGKILL');
+    service = undefined;
   });
 
   it('on SIGTERM answers the request in flight, closes the pool and exits 0 within 10 s', async () => {
     const databaseUrl = await createTestDatabase();
     const dataDir = mkdtempSync(join(tmpdir(), 'auth-factors-shutdown-'));
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    let output = '';
-    child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        DATABASE_URL: databaseUrl,
-        DATA_DIR: dataDir,
-        PORT: String(port),
-        GRPC_PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        SEED_DEMO_USER: 'true',
-        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitForReady(url, child, () => output);
+    service = await ServiceProcess.start({ databaseUrl, dataDir, env: { LOG_LEVEL: 'info', SEED_DEMO_USER: 'true' } });
 
     const db = new Client({ connectionString: databaseUrl });
     await db.connect();
     try {
-      const demo = await db.query<{ id: string }>(`SELECT id FROM users WHERE username = 'demo'`);
-      const demoId = demo.rows[0].id;
-      const key = loadOrCreateSigningKey(dataDir);
-      const token = issueToken(key, { subject: demoId, issuer: 'auth-factors-local', audience: 'auth-factors' });
-
+      const demoId = await demoUserId(db);
       // Hold the demo user's row: the removal below waits on it, in flight, until the lock goes.
       await db.query('BEGIN');
       await db.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [demoId]);
-      const inFlight = fetch(`${url}/auth/v1/users/me/auth_factors/otp_sms`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
-      await waitFor(async () => (await lockWaiters(db)) > 0);
+      const inFlight = fetch(`${service.url}/auth/v1/users/me/auth_factors/otp_sms`, { method: 'DELETE', headers: { authorization: `Bearer ${tokenFor(dataDir, demoId)}` } });
+      await waitFor('the removal waiting for the lock', async () => (await lockWaiters(db)) > 0);
 
-      const exit = exited(child, 10_000);
       const signalled = Date.now();
-      child.kill('SIGTERM');
+      const exit = service.stop('SIGTERM', 15_000);
       await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(child.exitCode).toBeNull(); // still draining
+      expect(service.running).toBe(true); // still draining
       await db.query('COMMIT');
 
       const response = await inFlight;
@@ -93,34 +90,90 @@ describe('Shutdown of the real process', () => {
       const body = (await response.json()) as { details: { sequence: string } };
       expect(body.details.sequence).toMatch(/^\d+$/);
 
-      expect(await exit).toBe(0);
+      expect(await exit).toEqual({ code: 0, signal: null });
       expect(Date.now() - signalled).toBeLessThan(10_000);
-      expect(child.signalCode).toBeNull();
       // The pool is closed: no connection of the service to its database remains.
-      const connections = await db.query(
+      const connections = await db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'auth-factors'`,
       );
       expect(connections.rows[0].n).toBe(0);
-      expect(output).toContain('"msg":"request completed"');
+      expect(service.log).toContain('"msg":"request completed"');
     } finally {
       await db.end();
     }
   }, 90_000);
+
+  it('under load on the embedded database: accepted requests get their real answers, new connections are refused, exit 0, the cluster shut down cleanly', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'auth-factors-shutdown-embedded-'));
+    const postgresPort = await freePort();
+    // No DATABASE_URL: the service starts, and must stop, its own embedded PostgreSQL.
+    service = await ServiceProcess.start({
+      databaseUrl: '',
+      dataDir,
+      env: { DATABASE_URL: '', EMBEDDED_POSTGRES_PORT: String(postgresPort), SEED_DEMO_USER: 'true', FACTOR_RATE_LIMIT: '0' },
+    });
+    const clusterDir = join(dataDir, 'postgres');
+    expect(clusterState(clusterDir)).toBe(DB_IN_PRODUCTION);
+
+    const password = readFileSync(join(dataDir, 'postgres-password'), 'utf8').trim();
+    const db = new Client({ host: '127.0.0.1', port: postgresPort, user: 'postgres', password, database: EMBEDDED_DATABASE });
+    await db.connect();
+    let dbOpen = true;
+    try {
+      const demoId = await demoUserId(db);
+      const token = tokenFor(dataDir, demoId);
+      const url = service.url;
+
+      // 16 clients cycle the demo user's OTP SMS (add, remove) until the shutdown begins.
+      let stopping = false;
+      const statuses: number[] = [];
+      const failures: string[] = [];
+      let inFlight = 0;
+      const client = async (): Promise<void> => {
+        for (let i = 0; !stopping; i++) {
+          inFlight++;
+          try {
+            const response = await fetch(`${url}/auth/v1/users/me/auth_factors/otp_sms`, { method: i % 2 ? 'DELETE' : 'POST', headers: { authorization: `Bearer ${token}` } });
+            await response.arrayBuffer();
+            statuses.push(response.status);
+          } catch (error) {
+            failures.push(String(error));
+          } finally {
+            inFlight--;
+          }
+        }
+      };
+      const clients = Array.from({ length: 16 }, client);
+      await waitFor('load under way', () => Promise.resolve(statuses.length >= 100), 30_000);
+
+      // Hold the demo user's row: every client's next request is accepted and then waits, in flight.
+      await db.query('BEGIN');
+      await db.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [demoId]);
+      const answeredBefore = statuses.length;
+      await waitFor('requests waiting for the lock', async () => (await lockWaiters(db)) > 0);
+      await waitFor('every client in flight', () => Promise.resolve(inFlight === 16));
+      stopping = true;
+
+      const signalled = Date.now();
+      const exit = service.stop('SIGTERM', 15_000);
+      await waitFor('new connections refused', () => refused(service!.port));
+      expect(service.running).toBe(true); // still draining the accepted requests
+      await db.query('COMMIT');
+      await db.end();
+      dbOpen = false;
+
+      await Promise.all(clients);
+      expect(await exit).toEqual({ code: 0, signal: null });
+      expect(Date.now() - signalled).toBeLessThan(10_000);
+      // Every request was answered, each with its real answer (added, removed, or already so): none failed, none 5xx.
+      expect(failures).toEqual([]);
+      expect(statuses.length).toBeGreaterThanOrEqual(answeredBefore + 16);
+      expect(statuses.filter((status) => ![200, 404, 409].includes(status))).toEqual([]);
+      // The embedded cluster went through a clean shutdown: no recovery needed at the next start.
+      expect(clusterState(clusterDir)).toBe(DB_SHUTDOWNED);
+      expect(existsSync(join(clusterDir, 'postmaster.pid'))).toBe(false);
+    } finally {
+      if (dbOpen) await db.end().catch(() => undefined);
+    }
+  }, 120_000);
 });
-
-/** Polls until `check` holds (at most 5 s). */
-async function waitFor(check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** Sessions of the service waiting for a lock. */
-async function lockWaiters(db: Client): Promise<number> {
-  const result = await db.query(
-    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'auth-factors' AND wait_event_type = 'Lock'`,
-  );
-  return result.rows[0].n as number;
-}
