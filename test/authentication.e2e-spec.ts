@@ -152,3 +152,20 @@ describe('authentication', () => {
     expect(after[after.length - 1].creator).toBe(c.other.userId);
   });
 });
+
+describe('two applications in one process', () => {
+  it('each verifies tokens with its own key: starting the second does not change what the first accepts', async () => {
+    const first = await startTestApp();
+    const second = await startTestApp();
+    try {
+      expect(first.config.dataDir).not.toBe(second.config.dataDir); // two signing keys
+      const list = (t: TestApp, token: string) => t.request('POST', '/auth/v1/users/me/auth_factors/_search', { token, body: {} });
+      expect((await list(first, first.adminToken)).status).toBe(200);
+      expect((await list(second, second.adminToken)).status).toBe(200);
+      expectUnauthenticated(await list(first, second.adminToken), 'AUTHF-AUTH-003');
+      expectUnauthenticated(await list(second, first.adminToken), 'AUTHF-AUTH-003');
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+});

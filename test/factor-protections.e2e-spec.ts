@@ -420,7 +420,6 @@ describe('over Connect and gRPC: the same codes and details from metadata', () =
   });
 });
 
-// Last in the file: passport's strategies are process-wide, so a second app's JWT strategy replaces the first one's.
 describe('organization factor policy defaults', () => {
   it('takes its defaults from FORCE_MFA_DEFAULT and FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT', async () => {
     const other = await startTestApp({ FORCE_MFA_DEFAULT: 'true', FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT: '10m' });

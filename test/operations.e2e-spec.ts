@@ -185,8 +185,6 @@ describe('Operations: logs, health, metrics', () => {
     });
   });
 
-  // Last: passport keeps its strategies per process, so a second app's 'jwt' strategy (its own signing key)
-  // replaces the first one's; nothing authenticated runs on the first app after these.
   describe('beside a second application', () => {
     it('turns /readyz into a 503 with the error body once its database stops, logging the failure under the request id', async () => {
       const postgres = await startTestPostgres();

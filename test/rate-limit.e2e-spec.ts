@@ -129,7 +129,7 @@ describe('factor rate limit: the window', () => {
 
 describe('factor rate limit across two instances sharing one database', () => {
   it('holds the limit over both: 3 changes in total, whichever instance serves them, then 429 on both', async () => {
-    // One deployment: one database and one signing key (Passport's strategy is process-wide, too).
+    // One deployment: one database and one signing key.
     const env = { DATABASE_URL: await createTestDatabase(), DATA_DIR: mkdtempSync(join(tmpdir(), 'auth-factors-rate-')), FACTOR_RATE_LIMIT: '3' };
     const a = await startTestApp(env);
     const b = await startTestApp(env);

@@ -440,8 +440,7 @@ async function releasingTogether<T>(databaseUrl: string, waiters: number, start:
 
 /** Starts two instances of one deployment at the same moment: one database and one signing key. */
 function startTwoInstances(databaseUrl: string): Promise<PromiseSettledResult<TestApp>[]> {
-  // One key for both, as in a real deployment; besides, Passport's strategies are process-wide, so two
-  // apps in this one process verify tokens with the key of the last one built.
+  // One key for both, as in a real deployment.
   const env = { DATABASE_URL: databaseUrl, DATA_DIR: mkdtempSync(join(tmpdir(), 'auth-factors-bootstrap-')) };
   return Promise.allSettled([startTestApp(env), startTestApp(env)]);
 }

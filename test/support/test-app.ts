@@ -76,12 +76,12 @@ export async function startTestApp(env: Record<string, string> = {}, options: Cr
     async request(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       if (options.token) headers.authorization = `Bearer ${options.token}`;
-      let body: string | undefined;
+      const init: RequestInit = { method, headers };
       if (options.body !== undefined) {
-        body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+        init.body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
         headers['content-type'] ??= 'application/json';
       }
-      const response = await fetch(`${url}${path}`, { method, headers, body });
+      const response = await fetch(`${url}${path}`, init);
       const text = await response.text();
       let parsed: unknown = text;
       try {

@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module, ModuleMetadata, Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
+import { AuthModuleOptions as PassportOptions } from '@nestjs/passport';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { PRINCIPAL_VALIDATOR, PrincipalValidator } from './principal';
@@ -20,11 +20,13 @@ export class AuthModule {
   static forRoot(options: AuthModuleOptions): DynamicModule {
     return {
       module: AuthModule,
-      imports: [PassportModule, ...(options.imports ?? [])],
+      imports: options.imports ?? [],
       providers: [
         { provide: PRINCIPAL_VALIDATOR, useExisting: options.principalValidator },
         TokenVerifier,
         JwtStrategy,
+        // The guard authenticates with this application's strategy instance (passport accepts one in place of a name).
+        { provide: PassportOptions, useFactory: (strategy: JwtStrategy) => ({ defaultStrategy: strategy as unknown as string }), inject: [JwtStrategy] },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
       ],
       exports: [TokenVerifier],

@@ -1,14 +1,20 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
+import { AuthGuard, AuthModuleOptions } from '@nestjs/passport';
 import { UnauthenticatedError } from '@app/errors';
 import { IS_PUBLIC } from './public.decorator';
 
-/** Closed by default: every route needs a valid bearer token unless marked {@link Public}. */
+/**
+ * Closed by default: every route needs a valid bearer token unless marked {@link Public}.
+ * Its strategy is the application's own {@link JwtStrategy}, given as `defaultStrategy` in AuthModule.
+ */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
-    super();
+export class JwtAuthGuard extends AuthGuard() {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(AuthModuleOptions) options: AuthModuleOptions,
+  ) {
+    super(options);
   }
 
   canActivate(context: ExecutionContext) {

@@ -22,11 +22,21 @@ class RequestStrategy extends passport.Strategy {
   }
 }
 
-/** REST's side of bearer authentication: the {@link TokenVerifier} on the request's `Authorization` header. */
+/**
+ * REST's side of bearer authentication: the {@link TokenVerifier} on the request's `Authorization` header.
+ *
+ * Registered with a passport of its own, not the process-wide one: two applications in one process
+ * (a host embedding two instances, or tests) would otherwise share one 'jwt' strategy, and one would
+ * verify tokens with the other's keys and users. {@link JwtAuthGuard} is handed this instance.
+ */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(RequestStrategy, 'jwt') {
   constructor(private readonly tokens: TokenVerifier) {
     super();
+  }
+
+  getPassportInstance(): passport.Authenticator {
+    return new passport.Passport();
   }
 
   validate(request: FastifyRequest): Promise<Principal> {
