@@ -22,24 +22,29 @@ export const FactorCommand = createParamDecorator((_: unknown, context: Executio
 
 /** The `ETag` every factor response carries. */
 export const ETAG_RESPONSE_HEADER = {
-  ETag: { description: 'The user\'s sequence after this call, quoted ("<sequence>"); send it back in If-Match', schema: { type: 'string', example: '"8"' } },
+  ETag: { description: 'The user\'s sequence after this call, quoted (`"8"`); send it back in `If-Match`', schema: { type: 'string', example: '"8"' } },
 };
 
-/** Documents the headers (and, for administrators' removals, the query parameters) of a factor command. */
+/**
+ * Documents the headers (and, for administrators' removals, the query parameters) of a factor command.
+ * No request examples: Swagger UI would fill them into "Try it out", sending a stale If-Match and one fixed
+ * Idempotency-Key with every try.
+ */
 export function ApiFactorCommand(options: { readonly removal?: boolean } = {}) {
   const decorators = [
     ApiHeader({
       name: 'If-Match',
       required: false,
-      description: 'Optimistic precondition: the ETag ("<sequence>") of the user as last seen. When the user has changed since, the call is refused with 409 (code 10, ABORTED) and changes nothing.',
-      schema: { type: 'string', example: '"7"' },
+      description:
+        'Optimistic precondition: the `ETag` of the user as last seen, e.g. `"7"`. When the user has changed since, the call is refused with 409 (code 10, ABORTED) and changes nothing.',
+      schema: { type: 'string' },
     }),
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
       description:
         'Makes retries safe: within 24 h the same key from the same caller on the same operation and user replays the first successful answer (status and body) without acting again; used for another operation or user it is refused with 409 (code 6). Errors are not stored: a retry after an error runs again. 1 to 255 visible ASCII characters.',
-      schema: { type: 'string', example: '5b0e8c1e-2f43-4a51-9d8e-0c6f1d2b7a90' },
+      schema: { type: 'string' },
     }),
   ];
   if (options.removal) {
@@ -50,7 +55,7 @@ export function ApiFactorCommand(options: { readonly removal?: boolean } = {}) {
         type: Boolean,
         description: 'Administrators only, on other users: remove the user\'s last second factor although the organization forces MFA. Needs reason; both are recorded in the event.',
       }),
-      ApiQuery({ name: 'reason', required: false, type: String, description: 'Why force is needed (1 to 500 characters); required with force=true.', example: 'user lost both devices, identity verified by phone' }),
+      ApiQuery({ name: 'reason', required: false, type: String, description: 'Why force is needed (1 to 500 characters), e.g. "user lost both devices, identity verified by phone"; required with force=true.' }),
     );
   }
   return applyDecorators(...decorators);

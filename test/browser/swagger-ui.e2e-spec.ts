@@ -48,6 +48,10 @@ describe('Swagger UI in a real browser', () => {
     expect(body.details.sequence).toMatch(/^\d+$/);
     expect(body.details.resourceOwner).toBe(t.bootstrapped.organizationId);
     await expect(operation.locator('.live-responses-table tr.response .response-col_status').first().innerText()).resolves.toContain('200');
+    // Nothing was pre-filled: a stale If-Match or a fixed Idempotency-Key would break every later try.
+    const curl = await operation.locator('.curl-command').innerText();
+    expect(curl).toContain('Authorization: Bearer');
+    expect(curl).not.toMatch(/If-Match|Idempotency-Key/i);
 
     const factors = await t.request('POST', '/auth/v1/users/me/auth_factors/_search', { token: t.token(demoId) });
     expect(factors.body.result).toEqual([{ state: 'AUTH_FACTOR_STATE_READY', otpEmail: {} }]);
