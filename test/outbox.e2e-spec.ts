@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { createOrganization, createUser, grantRoles, TestUser } from './support/fixtures';
+import { ServiceProcess } from './support/service-process';
 import { startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase } from './support/test-postgres';
 import { WebhookReceiver, waitFor } from './support/webhook-receiver';
@@ -71,6 +72,17 @@ async function deliveriesOf(t: TestApp, eventId: string): Promise<{ target_kind:
 }
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Calls the API of a service process, as TestApp.request calls the in-process one. */
+async function call(service: ServiceProcess, method: string, path: string, token?: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${service.url}${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const text = await response.text();
+  try {
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  } catch {
+    return { status: response.status, body: text };
+  }
+}
 
 describe('Outbox: webhooks and security e-mails from the event log', () => {
   let t: TestApp;
@@ -315,45 +327,167 @@ describe('Outbox: webhooks and security e-mails from the event log', () => {
   });
 });
 
-describe('Outbox across restarts and instances', () => {
+describe('Outbox across restarts, crashes and instances', () => {
   const receivers: WebhookReceiver[] = [];
+  const instances: TestApp[] = [];
+  const processes: ServiceProcess[] = [];
+  const receiver = async (respond?: ConstructorParameters<typeof WebhookReceiver>[0]) => {
+    const r = await new WebhookReceiver(respond).start();
+    receivers.push(r);
+    return r;
+  };
+
+  /**
+   * An in-process instance on a fresh database, to set up organizations, webhooks and users and to read the tables.
+   * Its dispatcher polls once at start, then not for an hour: the instances under test do the delivering.
+   */
+  const idleInstance = async () => {
+    const t = await startTestApp({ OUTBOX_POLL_INTERVAL_MS: '3600000' });
+    instances.push(t);
+    await waitFor('its first poll', async () => (await t.request('GET', '/readyz')).body?.info?.outbox?.lastPollAt);
+    return t;
+  };
+
+  /** The real service as a child process, on the database (and signing key) of `operator`. */
+  const serviceOn = async (operator: TestApp, env: Record<string, string>) => {
+    const service = await ServiceProcess.start({ databaseUrl: operator.config.databaseUrl!, dataDir: operator.config.dataDir, env });
+    processes.push(service);
+    return service;
+  };
+
+  afterEach(async () => {
+    await Promise.all(processes.splice(0).map((p) => p.stop('SIGKILL')));
+    await Promise.all(instances.splice(0).map((t) => t.close()));
+  });
+
   afterAll(async () => {
     await Promise.all(receivers.map((r) => r.stop()));
   });
 
-  it('delivers an event committed just before the service stopped, once a new instance starts', async () => {
-    const databaseUrl = await createTestDatabase();
-    const hook = await new WebhookReceiver().start();
-    receivers.push(hook);
-    // The first instance polls once at start, then not for an hour: it stops between commit and delivery.
-    const first = await startTestApp({ DATABASE_URL: databaseUrl, OUTBOX_POLL_INTERVAL_MS: '3600000' });
-    let eventId: string;
-    try {
-      await waitFor('the first poll', async () => (await first.request('GET', '/readyz')).body?.info?.outbox?.lastPollAt);
-      const organizationId = await createOrganization(first);
-      await addWebhook(first, organizationId, hook.url, [SMS_REMOVED]);
-      const user = await userWithOtpSms(first, organizationId);
-      const removed = await first.request('DELETE', `/v2/users/${user.userId}/otp_sms`, { token: first.adminToken });
-      expect(removed.status).toBe(200);
-      eventId = await eventIdOf(first, user.userId, removed.body.details.sequence);
-    } finally {
-      await first.close();
-    }
-    await settle(200);
-    expect(hook.receipts).toHaveLength(0);
+  it('delivers exactly once an event committed by an instance killed (SIGKILL) before it could deliver, once a new instance runs', async () => {
+    const operator = await idleInstance();
+    const hook = await receiver();
+    // The instance under test polls once at start, then not for an hour: it dies between the commit and any delivery.
+    const killed = await serviceOn(operator, { OUTBOX_POLL_INTERVAL_MS: '3600000' });
+    await waitFor('its first poll', async () => (await call(killed, 'GET', '/readyz')).body?.info?.outbox?.lastPollAt);
+    const organizationId = await createOrganization(operator);
+    await addWebhook(operator, organizationId, hook.url, [SMS_REMOVED]);
+    const user = await userWithOtpSms(operator, organizationId);
+    const removed = await call(killed, 'DELETE', `/v2/users/${user.userId}/otp_sms`, operator.adminToken);
+    expect(removed.status).toBe(200);
+    const eventId = await eventIdOf(operator, user.userId, removed.body.details.sequence);
+    expect((await killed.stop('SIGKILL')).signal).toBe('SIGKILL');
+    expect(await deliveriesOf(operator, eventId)).toEqual([]); // committed, not yet fanned out
+    expect(hook.arrivals).toHaveLength(0);
 
     // No SMTP_URL here: the e-mail is recorded as skipped, never silently dropped.
-    const second = await startTestApp({ DATABASE_URL: databaseUrl, DATA_DIR: first.config.dataDir, ...FAST_OUTBOX });
+    const successor = await serviceOn(operator, FAST_OUTBOX);
+    await waitFor('both deliveries finished', async () => (await deliveriesOf(operator, eventId)).every((d) => d.status !== 'pending'), 30_000);
+    await settle(500); // several more polls: nothing is sent twice
+    expect(hook.arrivals.filter((a) => a.body.id === eventId).map((a) => a.attempt)).toEqual([1]);
+    expect(hook.of(eventId).map((r) => r.answeredWith)).toEqual([200]);
+    expect(await deliveriesOf(operator, eventId)).toEqual([
+      { target_kind: 'email', status: 'skipped', attempts: 1, last_error: 'SMTP_URL is unset' },
+      { target_kind: 'webhook', status: 'delivered', attempts: 1, last_error: null },
+    ]);
+    expect(successor.running).toBe(true);
+  }, 180_000);
+
+  it('attempts again, once its lease ends, a delivery whose instance was killed (SIGKILL) while the receiver had the request', async () => {
+    const operator = await idleInstance();
+    let requestArrived!: () => void;
+    const arrived = new Promise<void>((resolve) => (requestArrived = resolve));
+    let held = false;
+    // The first request is never answered: the instance is killed while it waits.
+    const hook = await receiver(() => {
+      if (held) return 200;
+      held = true;
+      requestArrived();
+      return new Promise<number>(() => undefined);
+    });
+    // A short delivery timeout makes a short lease (a few times the timeout, plus a margin).
+    const killed = await serviceOn(operator, { ...FAST_OUTBOX, OUTBOX_DELIVERY_TIMEOUT_MS: '3000' });
+    const organizationId = await createOrganization(operator);
+    await addWebhook(operator, organizationId, hook.url, [SMS_REMOVED]);
+    const user = await userWithOtpSms(operator, organizationId);
+    const removed = await call(killed, 'DELETE', `/v2/users/${user.userId}/otp_sms`, operator.adminToken);
+    expect(removed.status).toBe(200);
+    const eventId = await eventIdOf(operator, user.userId, removed.body.details.sequence);
+    await arrived;
+    const killedAt = new Date();
+    expect((await killed.stop('SIGKILL')).signal).toBe('SIGKILL');
+
+    // Nothing was recorded; the claim's lease keeps other instances off the delivery until it ends.
+    const leased: { status: string; attempts: number; next_attempt_at: Date }[] = await operator.dataSource.query(
+      `SELECT status, attempts, next_attempt_at FROM deliveries WHERE event_id = $1 AND target_kind = 'webhook'`,
+      [eventId],
+    );
+    expect(leased).toEqual([{ status: 'pending', attempts: 0, next_attempt_at: expect.any(Date) }]);
+    expect(leased[0].next_attempt_at.getTime()).toBeGreaterThan(killedAt.getTime());
+
+    const successor = await killed.restart();
+    processes.push(successor);
+    await waitFor('the delivery after the lease', async () => (await deliveriesOf(operator, eventId)).every((d) => d.status !== 'pending'), 60_000);
+    await settle(500);
+    const arrivals = hook.arrivals.filter((a) => a.body.id === eventId);
+    // The killed attempt was never recorded, so the next one is attempt 1 again, with the same event id.
+    expect(arrivals.map((a) => a.attempt)).toEqual([1, 1]);
+    expect(arrivals[1].receivedAt.getTime()).toBeGreaterThanOrEqual(leased[0].next_attempt_at.getTime());
+    expect(arrivals[1].body).toEqual(arrivals[0].body);
+    expect(hook.of(eventId).map((r) => r.answeredWith)).toEqual([200]);
+    expect(await deliveriesOf(operator, eventId)).toEqual([
+      { target_kind: 'email', status: 'skipped', attempts: 1, last_error: 'SMTP_URL is unset' },
+      { target_kind: 'webhook', status: 'delivered', attempts: 1, last_error: null },
+    ]);
+    const attempts: { attempt: number; outcome: string }[] = await operator.dataSource.query(
+      `SELECT a.attempt, a.outcome FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.event_id = $1 AND d.target_kind = 'webhook'`,
+      [eventId],
+    );
+    expect(attempts).toEqual([{ attempt: 1, outcome: 'delivered' }]);
+    expect(successor.running).toBe(true);
+  }, 180_000);
+
+  it('fans out new events while a delivery is in flight: no transaction is held open across a delivery', async () => {
+    const databaseUrl = await createTestDatabase();
+    let slowUserId = '';
+    let releaseSlow!: () => void;
+    const slowAnswer = new Promise<number>((resolve) => (releaseSlow = () => resolve(200)));
+    const hook = await receiver((body) => (body.userId === slowUserId ? slowAnswer : 200));
+    // The delivery timeout is long enough that the slow delivery is still in flight when the new event is checked.
+    const env = { DATABASE_URL: databaseUrl, ...FAST_OUTBOX, OUTBOX_DELIVERY_TIMEOUT_MS: '9000' };
+    const one = await startTestApp(env);
+    instances.push(one);
+    instances.push(await startTestApp({ ...env, DATA_DIR: one.config.dataDir }));
     try {
-      await waitFor('the delivery after restart', () => hook.of(eventId).length > 0);
-      await waitFor('both deliveries finished', async () => (await deliveriesOf(second, eventId)).every((d) => d.status !== 'pending'));
-      expect(hook.of(eventId)).toHaveLength(1);
-      expect(await deliveriesOf(second, eventId)).toEqual([
-        { target_kind: 'email', status: 'skipped', attempts: 1, last_error: 'SMTP_URL is unset' },
-        { target_kind: 'webhook', status: 'delivered', attempts: 1, last_error: null },
-      ]);
+      const organizationId = await createOrganization(one);
+      await addWebhook(one, organizationId, hook.url, [SMS_REMOVED]);
+      const slow = await userWithOtpSms(one, organizationId);
+      const other = await userWithOtpSms(one, organizationId);
+      slowUserId = slow.userId;
+      const slowRemoved = await one.request('DELETE', `/v2/users/${slow.userId}/otp_sms`, { token: one.adminToken });
+      const slowEventId = await eventIdOf(one, slow.userId, slowRemoved.body.details.sequence);
+      await waitFor('the slow delivery in flight', () => hook.arrivals.some((a) => a.body.id === slowEventId));
+
+      // One instance waits for the slow receiver; the other fans out an event committed meanwhile.
+      const otherRemoved = await one.request('DELETE', `/v2/users/${other.userId}/otp_sms`, { token: one.adminToken });
+      const otherEventId = await eventIdOf(one, other.userId, otherRemoved.body.details.sequence);
+      await waitFor('the new event fanned out', async () => (await deliveriesOf(one, otherEventId)).length > 0);
+      expect(hook.of(slowEventId)).toHaveLength(0);
+      expect((await deliveriesOf(one, slowEventId)).find((d) => d.target_kind === 'webhook')).toEqual({
+        target_kind: 'webhook',
+        status: 'pending',
+        attempts: 0,
+        last_error: null,
+      });
+
+      releaseSlow();
+      await waitFor('both delivered', async () => {
+        const rows = [...(await deliveriesOf(one, slowEventId)), ...(await deliveriesOf(one, otherEventId))];
+        return rows.filter((d) => d.target_kind === 'webhook' && d.status === 'delivered' && d.attempts === 1).length === 2;
+      });
+      expect(hook.arrivals.filter((a) => a.body.id === slowEventId)).toHaveLength(1);
     } finally {
-      await second.close();
+      releaseSlow();
     }
   });
 

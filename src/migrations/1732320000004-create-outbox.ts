@@ -11,6 +11,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * still running (`pg_snapshot_xmin(pg_current_snapshot())`): such events are
  * final, and no new event can ever appear below that bound.
  *
+ * `deliveries.next_attempt_at` is also the end of a claim's lease: an instance
+ * claiming a delivery moves it forward, attempts with no transaction open, and
+ * records the outcome only if `attempts` is still what it claimed. A claimant
+ * that dies leaves the delivery to be attempted again once the lease ends.
+ *
  * Events written before this migration keep a NULL `tx_id` and are never
  * fanned out (no retroactive e-mails for old history); adding a nullable
  * column and then a default rewrites no row, so the append-only trigger is untouched.

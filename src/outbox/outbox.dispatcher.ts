@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { APP_CONFIG } from '@app/config';
 import type { AppConfig } from '@app/config';
-import { Transaction, TransactionRunner } from '@app/database';
+import { TransactionRunner } from '@app/database';
 import { ReadinessChecks } from '../observability/readiness-checks';
-import { isWebhookEvent, needsSecurityMail, subscribes } from './outbox-event';
+import { DeliveryStatus, isWebhookEvent, needsSecurityMail, subscribes } from './outbox-event';
 import { AttemptResult, ClaimedDelivery, NewDelivery, OutboxRepository } from './outbox.repository';
 import { OutboxMetrics } from './outbox.metrics';
 import { SecurityMailSender } from './security-mail.sender';
@@ -14,10 +14,33 @@ import { WebhooksRepository } from './webhooks.repository';
 // Bounds one poll's work, so that a stop is not kept waiting by a long backlog.
 const MAX_BATCHES_PER_POLL = 20;
 
+// A claim's lease is twice the bound of an attempt plus this: room to record the outcomes (a connection, a few statements).
+const LEASE_MARGIN_MS = 5_000;
+
+/** An attempt made, with the retry it calls for (undefined: none, the delivery ends or is dead-lettered). */
+interface Outcome {
+  readonly delivery: ClaimedDelivery;
+  readonly result: AttemptResult;
+  readonly retryInMs?: number;
+}
+
+/**
+ * Rejects with "no answer within `ms` ms" when `work` takes longer: bounds an attempt as a whole (nodemailer's
+ * timeouts are per phase), so that it ends within its claim's lease. The send is not cancelled: one that still
+ * succeeds is recorded as failed and made again, a duplicate that at-least-once delivery allows.
+ */
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
 /**
  * The outbox dispatcher: fans new events out into deliveries, then claims due
  * deliveries in batches and makes one attempt at each. Every instance runs one;
- * row locks (SKIP LOCKED) keep them from doing the same work at once.
+ * the cursor's row lock and the claims' leases keep them from doing the same work at once.
  */
 @Injectable()
 export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
@@ -126,27 +149,42 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /**
-   * Claims a batch of due deliveries and attempts them, all in one transaction:
-   * the row locks keep other instances off these deliveries until the outcomes
-   * are stored. A crash in between rolls the claim back, and the delivery is
-   * attempted again later (at least once; receivers de-duplicate on the event id).
+   * Claims a batch of due deliveries for a lease, attempts them with no transaction open, then records the outcomes.
+   * Three steps, so that nothing is held while receivers answer: no pooled connection idles in a transaction, and no
+   * transaction id holds back the fan-out of any instance (see OutboxRepository.eventsAfter). A crash after the claim
+   * leaves the deliveries pending until the lease ends; then any instance attempts them again (at least once:
+   * receivers de-duplicate on the event id). An outcome recorded after the lease ran out is dropped if another
+   * instance has recorded its own attempt meanwhile.
    */
-  private deliverBatch(): Promise<number> {
-    return this.transactions.run(async (tx) => {
-      const claimed = await this.outbox.claimDue(tx, this.config.outbox.batchSize);
-      const results = await Promise.all(claimed.map((delivery) => this.attempt(delivery)));
-      for (const [index, delivery] of claimed.entries()) await this.record(tx, delivery, results[index]);
-      return claimed.length;
+  private async deliverBatch(): Promise<number> {
+    const { batchSize, deliveryTimeoutMs, maxAttempts } = this.config.outbox;
+    const leaseMs = deliveryTimeoutMs * 2 + LEASE_MARGIN_MS;
+    const claimed = await this.transactions.run((tx) => this.outbox.claimDue(tx, batchSize, leaseMs));
+    if (claimed.length === 0) return 0;
+    const outcomes = await Promise.all(
+      claimed.map(async (delivery): Promise<Outcome> => {
+        const result = await this.attempt(delivery);
+        this.metrics.countAttempt(delivery.targetKind, result.outcome);
+        const attempt = delivery.attempts + 1;
+        return { delivery, result, retryInMs: result.outcome === 'failed' && attempt < maxAttempts ? this.backoffMs(attempt) : undefined };
+      }),
+    );
+    // In the order claimed (by id), so that two instances recording the same deliveries after a lease ran out cannot deadlock.
+    const statuses = await this.transactions.run(async (tx) => {
+      const recorded: (DeliveryStatus | undefined)[] = [];
+      for (const { delivery, result, retryInMs } of outcomes) recorded.push(await this.outbox.recordAttempt(tx, delivery, result, retryInMs));
+      return recorded;
     });
+    for (const [index, outcome] of outcomes.entries()) this.report(outcome, statuses[index]);
+    return claimed.length;
   }
 
-  private async record(tx: Transaction, delivery: ClaimedDelivery, result: AttemptResult): Promise<void> {
+  /** Logs what came of an attempt; `status` undefined: not recorded, as the claim no longer stood. */
+  private report({ delivery, result, retryInMs }: Outcome, status: DeliveryStatus | undefined): void {
     const attempt = delivery.attempts + 1;
-    const retryInMs = result.outcome === 'failed' && attempt < this.config.outbox.maxAttempts ? this.backoffMs(attempt) : undefined;
-    const status = await this.outbox.recordAttempt(tx, delivery, result, retryInMs);
-    this.metrics.countAttempt(delivery.targetKind, result.outcome);
     const what = `${delivery.targetKind} delivery ${delivery.id} of event ${delivery.event.id} (${delivery.event.type})`;
-    if (status === 'dead') this.logger.warn(`Dead-lettered ${what} after ${attempt} attempts: ${result.error}`);
+    if (status === undefined) this.logger.warn(`Attempt ${attempt} of ${what} (${result.outcome}) dropped: its lease ran out and another instance recorded first`);
+    else if (status === 'dead') this.logger.warn(`Dead-lettered ${what} after ${attempt} attempts: ${result.error}`);
     else if (result.outcome === 'failed') this.logger.log(`Attempt ${attempt} of ${what} failed (${result.error}); next in ${retryInMs} ms`);
   }
 
@@ -162,7 +200,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     try {
       if (delivery.targetKind === 'webhook') {
         if (!delivery.webhook) return { outcome: 'skipped', startedAt, error: 'the webhook no longer exists' };
-        await this.webhookSender.send(delivery.webhook, delivery.event, delivery.attempts + 1);
+        await within(this.config.outbox.deliveryTimeoutMs, this.webhookSender.send(delivery.webhook, delivery.event, delivery.attempts + 1));
         return { outcome: 'delivered', startedAt };
       }
       const skip = !this.mailSender.enabled ? 'SMTP_URL is unset' : !delivery.verifiedEmail ? 'the user has no verified e-mail address' : undefined;
@@ -170,7 +208,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
         this.logger.log(`Security e-mail for event ${delivery.event.id} (${delivery.event.type}) to user ${delivery.targetId} skipped: ${skip}`);
         return { outcome: 'skipped', startedAt, error: skip };
       }
-      await this.mailSender.send(delivery.verifiedEmail!, delivery.event);
+      await within(this.config.outbox.deliveryTimeoutMs, this.mailSender.send(delivery.verifiedEmail!, delivery.event));
       return { outcome: 'delivered', startedAt };
     } catch (error) {
       return { outcome: 'failed', startedAt, error: error instanceof Error ? error.message : String(error) };

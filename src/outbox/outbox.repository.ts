@@ -161,23 +161,32 @@ export class OutboxRepository {
   }
 
   /**
-   * Claims up to `limit` due deliveries until the transaction ends. SKIP LOCKED:
-   * another instance's claim is passed over, never waited for or taken twice.
+   * Claims up to `limit` due deliveries for `leaseMs`: moves their next attempt to the lease's end, so that other
+   * instances pass them over until then, and returns them with the attempts made so far. One statement, so the
+   * claim commits at once and no lock outlives it. SKIP LOCKED: a concurrent claim is passed over, never waited for.
    */
-  async claimDue(tx: Transaction, limit: number): Promise<ClaimedDelivery[]> {
+  async claimDue(tx: Transaction, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     const rows: ClaimedRow[] = await tx.manager.query(
-      `SELECT d.id AS delivery_id, d.target_kind, d.target_id, d.attempts,
+      `WITH due AS MATERIALIZED (
+         SELECT id FROM deliveries
+         WHERE status = 'pending' AND next_attempt_at <= now()
+         ORDER BY next_attempt_at, id
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED
+       ), claimed AS (
+         UPDATE deliveries d SET next_attempt_at = clock_timestamp() + make_interval(secs => $2::double precision / 1000)
+         FROM due WHERE d.id = due.id
+         RETURNING d.id, d.event_id, d.target_kind, d.target_id, d.attempts
+       )
+       SELECT c.id AS delivery_id, c.target_kind, c.target_id, c.attempts,
               e.id, e.aggregate_type, e.aggregate_id, e.sequence, e.type, e.created_at, e.creator, e.resource_owner, e.payload,
               w.url AS webhook_url, w.secret AS webhook_secret, u.email AS user_email, u.email_verified AS user_email_verified
-       FROM deliveries d
-       JOIN events e ON e.id = d.event_id
-       LEFT JOIN webhooks w ON d.target_kind = 'webhook' AND w.id = d.target_id
-       LEFT JOIN users u ON d.target_kind = 'email' AND u.id = d.target_id
-       WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-       ORDER BY d.next_attempt_at, d.id
-       LIMIT $1
-       FOR UPDATE OF d SKIP LOCKED`,
-      [limit],
+       FROM claimed c
+       JOIN events e ON e.id = c.event_id
+       LEFT JOIN webhooks w ON c.target_kind = 'webhook' AND w.id = c.target_id
+       LEFT JOIN users u ON c.target_kind = 'email' AND u.id = c.target_id
+       ORDER BY c.id`,
+      [limit, leaseMs],
     );
     return rows.map((row) => ({
       id: row.delivery_id,
@@ -191,25 +200,27 @@ export class OutboxRepository {
   }
 
   /**
-   * Records an attempt and its consequence: delivered or skipped ends the
-   * delivery; a failure schedules the next attempt after `retryInMs`, or, with
-   * `retryInMs` undefined, dead-letters it.
+   * Records an attempt and its consequence: delivered or skipped ends the delivery; a failure schedules the next
+   * attempt after `retryInMs`, or, with `retryInMs` undefined, dead-letters it. Only while the claim still stands
+   * (pending, with the attempts it was claimed with): if its lease ran out and another instance recorded an attempt
+   * meanwhile, nothing is stored and the result is undefined.
    */
-  async recordAttempt(tx: Transaction, delivery: ClaimedDelivery, result: AttemptResult, retryInMs: number | undefined): Promise<DeliveryStatus> {
-    const attempt = delivery.attempts + 1;
-    await tx.manager.query(
-      `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, error) VALUES ($1, $2, $3, clock_timestamp(), $4, $5)`,
-      [delivery.id, attempt, result.startedAt, result.outcome, result.error ?? null],
-    );
+  async recordAttempt(tx: Transaction, delivery: ClaimedDelivery, result: AttemptResult, retryInMs: number | undefined): Promise<DeliveryStatus | undefined> {
     const status: DeliveryStatus = result.outcome === 'failed' ? (retryInMs === undefined ? 'dead' : 'pending') : result.outcome;
-    await tx.manager.query(
-      `UPDATE deliveries SET attempts = $2, status = $3, last_error = $4,
-         next_attempt_at = CASE WHEN $3 = 'pending' THEN clock_timestamp() + make_interval(secs => $5::double precision / 1000) ELSE next_attempt_at END,
-         finished_at = CASE WHEN $3 = 'pending' THEN NULL ELSE clock_timestamp() END
-       WHERE id = $1`,
-      [delivery.id, attempt, status, result.error ?? null, retryInMs ?? 0],
+    const recorded: { delivery_id: string }[] = await tx.manager.query(
+      `WITH recorded AS (
+         UPDATE deliveries SET attempts = $2 + 1, status = $3, last_error = $4,
+           next_attempt_at = CASE WHEN $3 = 'pending' THEN clock_timestamp() + make_interval(secs => $5::double precision / 1000) ELSE next_attempt_at END,
+           finished_at = CASE WHEN $3 = 'pending' THEN NULL ELSE clock_timestamp() END
+         WHERE id = $1 AND attempts = $2 AND status = 'pending'
+         RETURNING id
+       )
+       INSERT INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, error)
+       SELECT id, $2 + 1, $6::timestamptz, clock_timestamp(), $7, $4 FROM recorded
+       RETURNING delivery_id`,
+      [delivery.id, delivery.attempts, status, result.error ?? null, retryInMs ?? 0, result.startedAt, result.outcome],
     );
-    return status;
+    return recorded.length > 0 ? status : undefined;
   }
 
   /** A webhook's deliveries, newest first, optionally of one status. */

@@ -10,9 +10,18 @@ export interface Receipt {
   readonly answeredWith: number;
 }
 
+/** One request as it arrived, before `respond` decided the answer (which may never come). */
+export interface Arrival {
+  readonly body: any;
+  readonly attempt: number;
+  readonly receivedAt: Date;
+}
+
 /** A real HTTP webhook receiver (node:http) that records every request and answers as `respond` decides. */
 export class WebhookReceiver {
   readonly receipts: Receipt[] = [];
+  /** Every request, answered or not: one held open by `respond` (or whose sender died) is here, not in `receipts`. */
+  readonly arrivals: Arrival[] = [];
   private server?: Server;
   url = '';
 
@@ -27,6 +36,7 @@ export class WebhookReceiver {
         const rawBody = Buffer.concat(chunks).toString('utf8');
         const body = JSON.parse(rawBody);
         const seen = this.receipts.filter((r) => r.body.id === body.id).length + 1;
+        this.arrivals.push({ body, attempt: Number(request.headers['x-authfactors-attempt']), receivedAt: new Date() });
         void Promise.resolve(this.respond(body, seen)).then((status) => {
           this.receipts.push({ headers: request.headers, rawBody, body, attempt: Number(request.headers['x-authfactors-attempt']), answeredWith: status });
           response.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'no');

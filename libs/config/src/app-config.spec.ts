@@ -133,6 +133,14 @@ describe('loadConfig: factor rate limit', () => {
   });
 });
 
+describe('loadConfig: outbox', () => {
+  it('reads OUTBOX_DELIVERY_TIMEOUT_MS independently of DATABASE_STATEMENT_TIMEOUT_MS (no transaction is open while delivering)', () => {
+    const config = loadConfig({ OUTBOX_DELIVERY_TIMEOUT_MS: '60000', DATABASE_STATEMENT_TIMEOUT_MS: '1000' });
+    expect([config.outbox.deliveryTimeoutMs, config.database.statementTimeoutMs]).toEqual([60_000, 1000]);
+    expect(problemsOf({ OUTBOX_DELIVERY_TIMEOUT_MS: '60001' })).toEqual([expect.stringMatching(/^OUTBOX_DELIVERY_TIMEOUT_MS=/)]);
+  });
+});
+
 describe('loadConfig: factor policy defaults', () => {
   it('reads FORCE_MFA_DEFAULT and FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT (a duration, or off)', () => {
     expect(loadConfig({ FORCE_MFA_DEFAULT: 'true', FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT: '15m' }).factorPolicyDefaults).toEqual({ forceMfa: true, factorChangeMaxAuthAgeSeconds: 900 });

@@ -49,7 +49,7 @@ export interface AppConfig {
     /** Backoff after the first failed attempt; doubles per attempt up to `retryMaxMs`. */
     readonly retryBaseMs: number;
     readonly retryMaxMs: number;
-    /** Bound of one webhook POST or SMTP send; below the database's idle-in-transaction limit, as a batch holds its transaction. */
+    /** Bound of one attempt as a whole (webhook POST, SMTP conversation); a claim's lease, after which another instance may attempt again, derives from it. */
     readonly deliveryTimeoutMs: number;
   };
   /** Unset `url`: security e-mails are logged as skipped and recorded so. */
@@ -198,12 +198,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       from: read.string('SMTP_FROM', 'auth-factors <no-reply@localhost>'),
     },
   };
-  // A claimed batch keeps its transaction open while it delivers; the session's idle limit would end it first.
-  if (config.outbox.deliveryTimeoutMs >= config.database.statementTimeoutMs * 2) {
-    read.problems.push(
-      `OUTBOX_DELIVERY_TIMEOUT_MS=${config.outbox.deliveryTimeoutMs}: must be below twice DATABASE_STATEMENT_TIMEOUT_MS (${config.database.statementTimeoutMs * 2}), the idle-in-transaction limit`,
-    );
-  }
   if (!config.smtp.from.includes('@')) read.problems.push(`SMTP_FROM=${JSON.stringify(config.smtp.from)}: expected an e-mail address, e.g. "auth-factors <no-reply@example.com>"`);
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
