@@ -1,3 +1,4 @@
+import type { StoredEvent } from '@app/eventstore';
 import { USER_AGGREGATE, UserEventType } from '../users/user.record';
 
 /** Where a delivery goes: an organization's webhook, or the user's verified e-mail address. */
@@ -7,17 +8,7 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'skipped';
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'dead', 'skipped'];
 
 /** An event of the log, as the outbox reads it. */
-export interface OutboxEvent {
-  readonly id: string;
-  readonly aggregateType: string;
-  readonly aggregateId: string;
-  readonly sequence: number;
-  readonly type: string;
-  readonly createdAt: Date;
-  readonly creator: string;
-  readonly resourceOwner: string;
-  readonly payload: Record<string, unknown>;
-}
+export type OutboxEvent = StoredEvent;
 
 /** The JSON body every webhook receives: one event, identified by `id` for de-duplication. */
 export interface WebhookPayload {

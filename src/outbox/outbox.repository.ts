@@ -1,22 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Transaction } from '@app/database';
+import { StoredEventRow, toStoredEvent } from '@app/eventstore';
 import { DeliveryStatus, DeliveryTargetKind, OutboxEvent } from './outbox-event';
 
-interface EventRow {
-  id: string;
-  tx_id: string;
-  aggregate_type: string;
-  aggregate_id: string;
-  sequence: string;
-  type: string;
-  created_at: Date;
-  creator: string;
-  resource_owner: string;
-  payload: Record<string, unknown>;
-}
-
-interface ClaimedRow extends EventRow {
+interface ClaimedRow extends StoredEventRow {
   delivery_id: string;
   target_kind: DeliveryTargetKind;
   target_id: string;
@@ -96,20 +84,6 @@ export interface DeliveryRecord {
   readonly finishedAt: Date | null;
 }
 
-function toEvent(row: EventRow): OutboxEvent {
-  return {
-    id: row.id,
-    aggregateType: row.aggregate_type,
-    aggregateId: row.aggregate_id,
-    sequence: Number(row.sequence),
-    type: row.type,
-    createdAt: row.created_at,
-    creator: row.creator,
-    resourceOwner: row.resource_owner,
-    payload: row.payload,
-  };
-}
-
 /** The outbox's tables: the fan-out cursor, deliveries and their attempts. */
 @Injectable()
 export class OutboxRepository {
@@ -133,15 +107,15 @@ export class OutboxRepository {
    * however identity values and commits interleave.
    */
   async eventsAfter(tx: Transaction, cursor: FanOutCursor, limit: number): Promise<FanOutEvent[]> {
-    const rows: EventRow[] = await tx.manager.query(
-      `SELECT id, tx_id::text, aggregate_type, aggregate_id, sequence, type, created_at, creator, resource_owner, payload
+    const rows: (StoredEventRow & { tx_id: string })[] = await tx.manager.query(
+      `SELECT id, tx_id::text, aggregate_type, aggregate_id, sequence, type, created_at, creator, resource_owner, request_id, payload
        FROM events
        WHERE tx_id IS NOT NULL AND (tx_id, id) > ($1::xid8, $2::bigint) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
        ORDER BY tx_id, id
        LIMIT $3`,
       [cursor.txId, cursor.eventId, limit],
     );
-    return rows.map((row) => ({ ...toEvent(row), txId: row.tx_id }));
+    return rows.map((row) => ({ ...toStoredEvent(row), txId: row.tx_id }));
   }
 
   /** Moves the cursor past the events just fanned out, in the transaction that stored their deliveries. */
@@ -179,7 +153,7 @@ export class OutboxRepository {
          RETURNING d.id, d.event_id, d.target_kind, d.target_id, d.attempts
        )
        SELECT c.id AS delivery_id, c.target_kind, c.target_id, c.attempts,
-              e.id, e.aggregate_type, e.aggregate_id, e.sequence, e.type, e.created_at, e.creator, e.resource_owner, e.payload,
+              e.id, e.aggregate_type, e.aggregate_id, e.sequence, e.type, e.created_at, e.creator, e.resource_owner, e.request_id, e.payload,
               w.url AS webhook_url, w.secret AS webhook_secret, u.email AS user_email, u.email_verified AS user_email_verified
        FROM claimed c
        JOIN events e ON e.id = c.event_id
@@ -193,7 +167,7 @@ export class OutboxRepository {
       targetKind: row.target_kind,
       targetId: row.target_id,
       attempts: row.attempts,
-      event: toEvent(row),
+      event: toStoredEvent(row),
       webhook: row.webhook_url && row.webhook_secret ? { url: row.webhook_url, secret: row.webhook_secret } : undefined,
       verifiedEmail: row.user_email && row.user_email_verified ? row.user_email : undefined,
     }));

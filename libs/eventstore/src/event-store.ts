@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Transaction } from '@app/database';
 import { DataSource } from 'typeorm';
-import { AppendContext, AppendResult, NewEvent, StoredEvent } from './event';
+import { AppendContext, AppendResult, NewEvent, StoredEvent, StoredEventRow, toStoredEvent } from './event';
 
 // One round trip: advance the stream's counter (creating it on first use; the
 // row lock it takes serializes concurrent writers of one aggregate), then
@@ -19,18 +19,6 @@ const APPEND_SQL = `
   FROM stream, unnest($7::text[], $8::jsonb[]) WITH ORDINALITY AS e(type, payload, ordinal)
   RETURNING sequence, created_at`;
 
-interface EventRow {
-  id: string;
-  aggregate_type: string;
-  aggregate_id: string;
-  sequence: string;
-  type: string;
-  created_at: Date;
-  creator: string;
-  resource_owner: string;
-  request_id: string | null;
-  payload: Record<string, unknown>;
-}
 
 /** The append-only event log; writes join the caller's transaction. */
 @Injectable()
@@ -57,18 +45,7 @@ export class EventStore {
   /** The aggregate's events in sequence order (inside `tx` when given). */
   async eventsOf(aggregateId: string, tx?: Transaction): Promise<StoredEvent[]> {
     const manager = tx?.manager ?? this.dataSource.manager;
-    const rows: EventRow[] = await manager.query('SELECT * FROM events WHERE aggregate_id = $1 ORDER BY sequence', [aggregateId]);
-    return rows.map((row) => ({
-      id: row.id,
-      aggregateType: row.aggregate_type,
-      aggregateId: row.aggregate_id,
-      sequence: Number(row.sequence),
-      type: row.type,
-      createdAt: row.created_at,
-      creator: row.creator,
-      resourceOwner: row.resource_owner,
-      requestId: row.request_id,
-      payload: row.payload,
-    }));
+    const rows: StoredEventRow[] = await manager.query('SELECT * FROM events WHERE aggregate_id = $1 ORDER BY sequence', [aggregateId]);
+    return rows.map(toStoredEvent);
   }
 }

@@ -33,3 +33,33 @@ export interface StoredEvent {
   readonly requestId: string | null;
   readonly payload: Record<string, unknown>;
 }
+
+/** An `events` row as the driver returns it (bigint columns as strings). */
+export interface StoredEventRow {
+  id: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  sequence: string;
+  type: string;
+  created_at: Date;
+  creator: string;
+  resource_owner: string;
+  request_id: string | null;
+  payload: Record<string, unknown>;
+}
+
+/** The event a row of `events` holds. */
+export function toStoredEvent(row: StoredEventRow): StoredEvent {
+  return {
+    id: row.id,
+    aggregateType: row.aggregate_type,
+    aggregateId: row.aggregate_id,
+    sequence: Number(row.sequence),
+    type: row.type,
+    createdAt: row.created_at,
+    creator: row.creator,
+    resourceOwner: row.resource_owner,
+    requestId: row.request_id,
+    payload: row.payload,
+  };
+}
