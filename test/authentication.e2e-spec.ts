@@ -153,6 +153,26 @@ describe('authentication', () => {
   });
 });
 
+describe('concurrent requests', () => {
+  it('authenticates each of 24 simultaneous requests as its own caller: all answered, each event written by its own user', async () => {
+    const t = await startTestApp();
+    try {
+      const org = await createOrganization(t);
+      const users = await Promise.all(Array.from({ length: 24 }, () => createUser(t, org)));
+      const responses = await Promise.all(
+        users.map((u) => t.request('POST', ADD_OTP_SMS, { token: u.token, body: {} }).then((r) => ({ status: r.status, sequence: r.body?.details?.sequence }))),
+      );
+      expect(responses.filter((r) => r.status !== 200)).toEqual([]);
+      for (const [index, user] of users.entries()) {
+        const events = await eventsOf(t, user.userId);
+        expect(events.at(-1)).toMatchObject({ type: 'user.human.otp.sms.added', creator: user.userId, sequence: Number(responses[index].sequence) });
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('two applications in one process', () => {
   it('each verifies tokens with its own key: starting the second does not change what the first accepts', async () => {
     const first = await startTestApp();

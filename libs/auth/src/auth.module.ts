@@ -25,8 +25,8 @@ export class AuthModule {
         { provide: PRINCIPAL_VALIDATOR, useExisting: options.principalValidator },
         TokenVerifier,
         JwtStrategy,
-        // The guard authenticates with this application's strategy instance (passport accepts one in place of a name).
-        { provide: PassportOptions, useFactory: (strategy: JwtStrategy) => ({ defaultStrategy: strategy as unknown as string }), inject: [JwtStrategy] },
+        // The guard authenticates with this application's strategy, by its instance's name.
+        { provide: PassportOptions, useFactory: (strategy: JwtStrategy) => ({ defaultStrategy: strategy.name }), inject: [JwtStrategy] },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
       ],
       exports: [TokenVerifier],
