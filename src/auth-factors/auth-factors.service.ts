@@ -104,8 +104,8 @@ export class AuthFactorsService implements OnModuleInit {
     return this.transactions.run(async (tx) => {
       const replayed = await this.claimIdempotencyKey(tx, caller, idempotencyKey, `${kind.type}.add`, userId);
       if (replayed) return replayed;
-      const user = await this.access.lockForCommand(tx, caller, Permission.UserCredentialWrite, userId);
-      const audit = await this.checkProtections(tx, caller, user, ifMatch);
+      const { user, factorPolicy } = await this.access.lockWithPolicy(tx, caller, Permission.UserCredentialWrite, userId);
+      const audit = await this.checkProtections(tx, caller, user, this.policies.inForce(factorPolicy), ifMatch);
       if (!kind.channelVerified(user)) {
         throw new FailedPreconditionError(`${kind.errorPrefix}-PRECONDITION`, `${kind.label} needs ${kind.channel}`);
       }
@@ -122,8 +122,8 @@ export class AuthFactorsService implements OnModuleInit {
     return this.transactions.run(async (tx) => {
       const replayed = await this.claimIdempotencyKey(tx, caller, idempotencyKey, `${kind.type}.remove`, userId);
       if (replayed) return replayed;
-      const user = await this.access.lockForCommand(tx, caller, Permission.UserWrite, userId);
-      const audit = await this.checkProtections(tx, caller, user, ifMatch);
+      const { user, factorPolicy } = await this.access.lockWithPolicy(tx, caller, Permission.UserWrite, userId);
+      const audit = await this.checkProtections(tx, caller, user, this.policies.inForce(factorPolicy), ifMatch);
       if (!(await this.factors.remove(tx, user.id, kind.type))) {
         throw new NotFoundError(`${kind.errorPrefix}-404`, `${kind.label} is not configured for this user`);
       }
@@ -161,9 +161,9 @@ export class AuthFactorsService implements OnModuleInit {
     tx: Transaction,
     caller: Caller,
     user: UserRecord,
+    policy: FactorPolicy,
     ifMatch: readonly number[] | 'any' | undefined,
   ): Promise<{ policy: FactorPolicy; payload: Record<string, unknown> }> {
-    const policy = await this.policies.effective(tx, user.organizationId);
     const payload: Record<string, unknown> = {};
     const maxAge = policy.factorChangeMaxAuthAgeSeconds;
     if (maxAge !== undefined) {

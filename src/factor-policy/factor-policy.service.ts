@@ -33,7 +33,11 @@ export class FactorPolicyService {
 
   /** The policy in force for the organization, inside a command's transaction. */
   async effective(tx: Transaction, organizationId: string): Promise<FactorPolicy> {
-    const stored = await this.policies.find(tx, organizationId);
+    return this.inForce(await this.policies.find(tx, organizationId));
+  }
+
+  /** The policy in force given the organization's own, as stored (undefined: it has none, the defaults apply). */
+  inForce(stored: StoredFactorPolicy | undefined): FactorPolicy {
     return stored ? { ...stored, isDefault: false } : this.defaults;
   }
 

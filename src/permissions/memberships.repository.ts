@@ -2,11 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { Transaction } from '@app/database';
 import { INSTANCE_SCOPE } from './permission';
 
+/** The roles a user holds instance-wide and in one organization, separately. */
+export interface HeldRoles {
+  readonly instance: readonly string[];
+  readonly organization: readonly string[];
+}
+
 /** Memberships: which roles a user holds in an organization or instance-wide. */
 @Injectable()
 export class MembershipsRepository {
   /** The roles `userId` holds instance-wide and in `organizationId`, separately. */
-  async rolesOf(tx: Transaction, userId: string, organizationId: string): Promise<{ instance: string[]; organization: string[] }> {
+  async rolesOf(tx: Transaction, userId: string, organizationId: string): Promise<HeldRoles> {
     const rows: { scope: string; roles: string[] }[] = await tx.manager.query(
       'SELECT scope, roles FROM memberships WHERE user_id = $1 AND scope IN ($2, $3)',
       [userId, INSTANCE_SCOPE, organizationId],

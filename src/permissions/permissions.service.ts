@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Caller } from '@app/auth';
 import { Transaction } from '@app/database';
 import { NotFoundError, PermissionDeniedError } from '@app/errors';
-import { MembershipsRepository } from './memberships.repository';
+import { HeldRoles, MembershipsRepository } from './memberships.repository';
 import { grants, Permission } from './permission';
 
 /** A user as far as permissions care: who, and in which organization. */
@@ -28,11 +28,14 @@ export class PermissionsService {
    * May the caller do `permission` on `target`? In this order: a missing target,
    * or one in an organization where the caller holds no role (and no instance
    * role), is 404; a role without the permission is 403; self is always allowed.
+   * `roles` are the caller's, instance-wide and in the target's organization, read
+   * in the same transaction (by the statement that found the target, see
+   * UsersRepository); they may be undefined where none are needed: no target, self, or the system.
    */
-  async authorizeOnUser(tx: Transaction, caller: Caller, permission: Permission, target: UserRef | undefined): Promise<void> {
+  authorizeOnUser(caller: Caller, permission: Permission, target: UserRef | undefined, roles: HeldRoles | undefined): void {
     if (!target) throw userNotFound();
     if (target.id === caller.userId || caller.system) return;
-    const roles = await this.memberships.rolesOf(tx, caller.userId, target.organizationId);
+    if (!roles) throw new Error('authorizeOnUser: the caller\'s roles are required for another user');
     if (roles.instance.length === 0 && roles.organization.length === 0) throw userNotFound();
     if (!grants([...roles.instance, ...roles.organization], permission)) {
       throw new PermissionDeniedError('AUTHF-PERM-403', `Permission ${permission} is required for this user`);

@@ -3,6 +3,7 @@ import { Caller } from '@app/auth';
 import { Transaction } from '@app/database';
 import { Permission } from '../permissions/permission';
 import { PermissionsService } from '../permissions/permissions.service';
+import type { StoredFactorPolicy } from '../factor-policy/factor-policy.repository';
 import { UserRecord } from './user.record';
 import { UsersRepository } from './users.repository';
 
@@ -16,15 +17,23 @@ export class UserAccessService {
 
   /** Locks the user until the transaction ends, once the caller may do `permission` on them. */
   async lockForCommand(tx: Transaction, caller: Caller, permission: Permission, userId: string): Promise<UserRecord> {
-    const user = await this.users.lockById(tx, userId);
-    await this.permissions.authorizeOnUser(tx, caller, permission, user);
-    return user!;
+    return (await this.lockWithPolicy(tx, caller, permission, userId)).user;
+  }
+
+  /**
+   * {@link lockForCommand}, also returning the factor policy the user's organization has set (undefined:
+   * the defaults apply). User, roles and policy come in one round trip.
+   */
+  async lockWithPolicy(tx: Transaction, caller: Caller, permission: Permission, userId: string): Promise<{ user: UserRecord; factorPolicy?: StoredFactorPolicy }> {
+    const found = await this.users.lockWithAccess(tx, userId, caller.userId);
+    this.permissions.authorizeOnUser(caller, permission, found?.user, found?.callerRoles);
+    return found!;
   }
 
   /** Reads the user, once the caller may do `permission` on them. */
   async readForQuery(tx: Transaction, caller: Caller, permission: Permission, userId: string): Promise<UserRecord> {
-    const user = await this.users.findById(tx, userId);
-    await this.permissions.authorizeOnUser(tx, caller, permission, user);
-    return user!;
+    const found = await this.users.findWithAccess(tx, userId, caller.userId);
+    this.permissions.authorizeOnUser(caller, permission, found?.user, found?.callerRoles);
+    return found!.user;
   }
 }

@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Transaction } from '@app/database';
 import { AlreadyExistsError, NotFoundError } from '@app/errors';
+import type { StoredFactorPolicy } from '../factor-policy/factor-policy.repository';
+import { INSTANCE_SCOPE } from '../permissions/permission';
+import type { HeldRoles } from '../permissions/memberships.repository';
 import { UserRecord } from './user.record';
 
 interface UserRow {
@@ -20,10 +23,44 @@ interface UserRow {
   sequence: string | null;
 }
 
-// Sequence and change time are the user's event stream's, advanced by every command.
-const SELECT_USER = `
-  SELECT u.*, s.sequence, COALESCE(s.changed_at, u.created_at) AS changed_at FROM users u
-  LEFT JOIN event_streams s ON s.aggregate_id = u.id`;
+/**
+ * A user with what the first step of a command or read on it needs besides: the acting caller's roles
+ * (instance-wide and in the user's organization) and the organization's own factor policy (none: the defaults).
+ */
+export interface UserWithAccess {
+  readonly user: UserRecord;
+  readonly callerRoles: HeldRoles;
+  readonly factorPolicy?: StoredFactorPolicy;
+}
+
+interface UserWithAccessRow extends UserRow {
+  caller_instance_roles: string[] | null;
+  caller_organization_roles: string[] | null;
+  policy_force_mfa: boolean | null;
+  policy_max_auth_age_seconds: number | null;
+}
+
+// The user, with sequence and change time from its event stream (advanced by every command), plus, in the same
+// round trip, the caller's memberships and the organization's factor policy. All read with the statement's
+// snapshot, the one the user row is found (and, with FOR UPDATE, locked) in.
+const SELECT_USER_WITH_ACCESS = `
+  SELECT u.*, s.sequence, COALESCE(s.changed_at, u.created_at) AS changed_at,
+    (SELECT m.roles FROM memberships m WHERE m.user_id = $2 AND m.scope = $3) AS caller_instance_roles,
+    (SELECT m.roles FROM memberships m WHERE m.user_id = $2 AND m.scope = u.organization_id) AS caller_organization_roles,
+    p.force_mfa AS policy_force_mfa, p.factor_change_max_auth_age_seconds AS policy_max_auth_age_seconds
+  FROM users u
+  LEFT JOIN event_streams s ON s.aggregate_id = u.id
+  LEFT JOIN organization_factor_policies p ON p.organization_id = u.organization_id
+  WHERE u.id = $1`;
+
+function toUserWithAccess(row: UserWithAccessRow): UserWithAccess {
+  return {
+    user: toRecord(row),
+    callerRoles: { instance: row.caller_instance_roles ?? [], organization: row.caller_organization_roles ?? [] },
+    factorPolicy:
+      row.policy_force_mfa === null ? undefined : { forceMfa: row.policy_force_mfa, factorChangeMaxAuthAgeSeconds: row.policy_max_auth_age_seconds ?? undefined },
+  };
+}
 
 function toRecord(row: UserRow): UserRecord {
   return {
@@ -60,20 +97,23 @@ export interface NewUser {
 export class UsersRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The user, or undefined. */
-  async findById(tx: Transaction, id: string): Promise<UserRecord | undefined> {
-    const rows: UserRow[] = await tx.manager.query(`${SELECT_USER} WHERE u.id = $1`, [id]);
-    return rows[0] && toRecord(rows[0]);
-  }
-
-  /** The user, locked until the transaction ends: the start of every command on a user. */
-  async lockById(tx: Transaction, id: string): Promise<UserRecord | undefined> {
-    const rows: UserRow[] = await tx.manager.query(`${SELECT_USER} WHERE u.id = $1 FOR UPDATE OF u`, [id]);
-    return rows[0] && toRecord(rows[0]);
+  /** The user with the caller's roles and the organization's factor policy, in one statement; or undefined. */
+  async findWithAccess(tx: Transaction, id: string, callerId: string): Promise<UserWithAccess | undefined> {
+    const rows: UserWithAccessRow[] = await tx.manager.query(SELECT_USER_WITH_ACCESS, [id, callerId, INSTANCE_SCOPE]);
+    return rows[0] && toUserWithAccess(rows[0]);
   }
 
   /**
-   * The user's current sequence, read by its own statement: after {@link lockById} waited for
+   * The user, locked until the transaction ends (the start of every command on a user), with the caller's
+   * roles and the organization's factor policy, in one statement. The lock is the user row's only.
+   */
+  async lockWithAccess(tx: Transaction, id: string, callerId: string): Promise<UserWithAccess | undefined> {
+    const rows: UserWithAccessRow[] = await tx.manager.query(`${SELECT_USER_WITH_ACCESS} FOR UPDATE OF u`, [id, callerId, INSTANCE_SCOPE]);
+    return rows[0] && toUserWithAccess(rows[0]);
+  }
+
+  /**
+   * The user's current sequence, read by its own statement: after {@link lockWithAccess} waited for
    * another writer, that row's joined sequence is the one from before the wait (PostgreSQL
    * re-reads only the locked table's row), while this one sees the other writer's commit.
    */
