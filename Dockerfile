@@ -15,6 +15,10 @@ RUN npm run build
 # service runs on the base image's Node 24.
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=8080
+# A young generation of 2 × 8 MB semi-spaces: V8 sizes it from the host's memory (up to 2 × 64 MB), which alone
+# takes the service from ~150 MB to ~200 MB RSS idle and past 350 MB under load, for little throughput
+# (bench/results/latest.md). Keep in step with package.json's start:prod and bench/run.ts (DEPLOYED_NODE_ARGS).
+ENV NODE_OPTIONS=--max-semi-space-size=8
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -8,16 +8,18 @@
  *   --no-build              run the last build of the service instead of building it first
  *   --service=dist|ts-node  how the service runs (default dist: `nest build` into node_modules/.cache)
  *   --cpu-prof              write a CPU profile of the service to bench/results/profiles/
+ *   --node-args="<flags>"   extra node flags for the service (space-separated), after the deployed ones (DEPLOYED_NODE_ARGS),
+ *                           e.g. --node-args="--max-semi-space-size=16" to override them
  *
  * The service runs as a child process with LOG_LEVEL=warn and NODE_ENV unset: production NODE_ENV
  * demands a JWKS endpoint, and the benchmark signs its tokens with the local key of the service's DATA_DIR.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../test/support/free-port';
-import { BenchPostgres, copyData, createMigratedDatabase, startBenchPostgres, withClient } from './lib/database';
+import { BenchPostgres, copyData, createMigratedDatabase, resetStatementStats, startBenchPostgres, statementStats, withClient } from './lib/database';
 import { drive, LoadResult, SCENARIOS, Scenario } from './lib/load';
 import { NodeProcess, RssSampler, waitForHttp } from './lib/processes';
 import { Population, provision, tokenSigner } from './lib/provision';
@@ -39,6 +41,7 @@ interface Options {
   readonly build: boolean;
   readonly serviceMode: 'dist' | 'ts-node';
   readonly cpuProfile: boolean;
+  readonly nodeArgs: string[];
 }
 
 function parseOptions(argv: string[]): Options {
@@ -48,7 +51,7 @@ function parseOptions(argv: string[]): Options {
     if (!match) throw new Error(`unknown argument ${arg}`);
     flags.set(match[1], match[2] ?? 'true');
   }
-  const known = ['duration', 'connections', 'scale', 'scale-connections', 'no-build', 'service', 'cpu-prof'];
+  const known = ['duration', 'connections', 'scale', 'scale-connections', 'no-build', 'service', 'cpu-prof', 'node-args'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name} (known: ${known.join(', ')})`);
   const positive = (name: string, fallback: number) => {
     const value = Number(flags.get(name) ?? fallback);
@@ -67,6 +70,7 @@ function parseOptions(argv: string[]): Options {
     build: !flags.has('no-build'),
     serviceMode,
     cpuProfile: flags.has('cpu-prof'),
+    nodeArgs: (flags.get('node-args') ?? '').split(' ').filter((a) => a.length > 0),
   };
 }
 
@@ -74,7 +78,7 @@ const TS_NODE = ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/
 
 /** How to start the service: the script and node's arguments. */
 function serviceCommand(options: Options): { script: string; nodeArgs: string[]; env: Record<string, string> } {
-  const nodeArgs = options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS, 'profiles')}`] : [];
+  const nodeArgs = [...DEPLOYED_NODE_ARGS, ...options.nodeArgs, ...(options.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS, 'profiles')}`] : [])];
   const main = options.serviceMode === 'dist' ? join(BUILD_DIR, 'src', 'main.js') : join(ROOT, 'src', 'main.ts');
   if (options.serviceMode === 'ts-node') nodeArgs.push(...TS_NODE);
   // With --cpu-prof, the wrapper exits cleanly on SIGTERM so that node writes the profile.
@@ -87,7 +91,19 @@ interface Target {
   readonly implementation: Implementation;
   readonly baseUrl: string;
   readonly process: NodeProcess;
+  /** Its database, for the statement counts (pg_stat_statements on the shared server). */
+  readonly database: string;
 }
+
+/**
+ * The rate limit the service is deployed with stays on (its counter statement runs on every factor change);
+ * only the limit is raised above what the load reaches (each connection cycles on one user; the v2 scenario
+ * acts as one manager throughout), as FACTOR_RATE_LIMIT allows. 0 would turn the counting off altogether.
+ */
+const SERVICE_ENV = { FACTOR_RATE_LIMIT: '1000000', FACTOR_RATE_WINDOW_SECONDS: '60' };
+
+/** The node flags the service is deployed with: the Dockerfile's CMD and package.json's start:prod. */
+const DEPLOYED_NODE_ARGS = ['--max-semi-space-size=8'];
 
 async function startService(options: Options, env: Record<string, string>, logFile: string): Promise<{ process: NodeProcess; readyMs: number }> {
   const command = serviceCommand(options);
@@ -95,18 +111,55 @@ async function startService(options: Options, env: Record<string, string>, logFi
     nodeArgs: command.nodeArgs,
     cwd: ROOT,
     logFile,
-    env: { NODE_ENV: '', LOG_LEVEL: 'warn', HOST: '127.0.0.1', DATABASE_URL: '', JWKS_URI: '', ...command.env, ...env },
+    env: { NODE_ENV: '', LOG_LEVEL: 'warn', HOST: '127.0.0.1', DATABASE_URL: '', JWKS_URI: '', GRPC_PORT: '0', ...SERVICE_ENV, ...command.env, ...env },
   });
   const readyMs = await waitForHttp(Number(env.PORT), child);
   return { process: child, readyMs };
 }
 
-async function measure(target: Target, scenario: Scenario, population: Population, connections: number, durationSeconds: number): Promise<Measurement> {
+async function measure(
+  pgUrl: string,
+  target: Target,
+  scenario: Scenario,
+  population: Population,
+  connections: number,
+  durationSeconds: number,
+): Promise<Measurement> {
   await scenario.reset(target.baseUrl, population, connections);
+  await resetStatementStats(pgUrl);
   const rss = new RssSampler(target.process.pid);
   rss.start();
   const load = await drive(target.baseUrl, scenario, population, connections, durationSeconds);
-  return { scenario: scenario.id, connections, implementation: target.implementation, load, rss: await rss.stop() };
+  const peak = await rss.stop();
+  // Background work (the service's outbox dispatcher) lags the requests by up to a poll interval: let it catch up.
+  await new Promise((r) => setTimeout(r, 1500));
+  const stats = await statementStats(pgUrl, target.database);
+  const memory = target.implementation === 'service' ? await memoryBreakdown(target.baseUrl) : undefined;
+  const statements = { perRequest: load.requests > 0 ? Math.round((stats.total / load.requests) * 100) / 100 : NaN, total: stats.total, top: stats.top };
+  return { scenario: scenario.id, connections, implementation: target.implementation, load, rss: peak, statements, memory };
+}
+
+/** Where the service's memory is, from its own /metrics (prom-client's default metrics), in MiB. */
+async function memoryBreakdown(baseUrl: string): Promise<Record<string, number> | undefined> {
+  try {
+    const text = await (await fetch(`${baseUrl}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+    const space = (name: string) => Number(new RegExp(`^nodejs_heap_space_size_total_bytes\\{space="${name}"\\} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+    const round = (v: number) => Math.round(v * 10) / 10;
+    return Object.fromEntries(
+      Object.entries({
+        rss: value('process_resident_memory_bytes'),
+        heapTotal: value('nodejs_heap_size_total_bytes'),
+        heapUsed: value('nodejs_heap_size_used_bytes'),
+        newSpace: space('new'),
+        oldSpace: space('old'),
+        codeSpace: space('code'),
+        external: value('nodejs_external_memory_bytes'),
+      }).map(([k, v]) => [k, round(v)]),
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 function describe(m: Pick<Measurement, 'load'>): string {
@@ -160,8 +213,16 @@ async function scaleChecks(
   return { connections: options.scaleConnections, removal, startup };
 }
 
+/** The machine's load averages: the benchmark shares its cores with whatever else runs. */
+function loadAverage(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  const loadBefore = loadAverage();
   const maxConnections = Math.max(...options.connections, options.scale ? options.scaleConnections : 0);
   mkdirSync(RESULTS, { recursive: true });
   const logDir = mkdtempSync(join(tmpdir(), 'auth-factors-bench-logs-'));
@@ -199,7 +260,12 @@ async function main(): Promise<void> {
       join(logDir, 'service.log'),
     );
     cleanups.push(() => service.process.stop());
-    const serviceTarget: Target = { implementation: 'service', baseUrl: `http://127.0.0.1:${servicePort}`, process: service.process };
+    const serviceTarget: Target = {
+      implementation: 'service',
+      baseUrl: `http://127.0.0.1:${servicePort}`,
+      process: service.process,
+      database: new URL(pg.serviceUrl).pathname.slice(1),
+    };
 
     const sign = tokenSigner({ dataDir: serviceDataDir, issuer: ISSUER, audience: AUDIENCE });
     const adminId = await withClient(pg.serviceUrl, async (client) => (await client.query<{ id: string }>(`SELECT id FROM users WHERE username = 'admin'`)).rows[0].id);
@@ -216,12 +282,12 @@ async function main(): Promise<void> {
     });
     cleanups.push(() => floor.stop());
     await waitForHttp(floorPort, floor);
-    const floorTarget: Target = { implementation: 'floor', baseUrl: `http://127.0.0.1:${floorPort}`, process: floor };
+    const floorTarget: Target = { implementation: 'floor', baseUrl: `http://127.0.0.1:${floorPort}`, process: floor, database: new URL(floorUrl).pathname.slice(1) };
     const targets = [serviceTarget, floorTarget];
 
     console.log(`Warming up (${WARM_UP_SECONDS} s per scenario and implementation) ...`);
     for (const scenario of SCENARIOS) {
-      for (const target of targets) await measure(target, scenario, population, Math.min(8, maxConnections), WARM_UP_SECONDS);
+      for (const target of targets) await measure(pg.serviceUrl, target, scenario, population, Math.min(8, maxConnections), WARM_UP_SECONDS);
     }
 
     const measurements: Measurement[] = [];
@@ -229,9 +295,9 @@ async function main(): Promise<void> {
       console.log(`\n${scenario.title}`);
       for (const connections of options.connections) {
         for (const target of targets) {
-          const m = await measure(target, scenario, population, connections, options.durationSeconds);
+          const m = await measure(pg.serviceUrl, target, scenario, population, connections, options.durationSeconds);
           measurements.push(m);
-          console.log(`  ${String(connections).padStart(3)} conns ${target.implementation.padEnd(7)} ${describe(m)}  RSS ${m.rss.peakMb} MB`);
+          console.log(`  ${String(connections).padStart(3)} conns ${target.implementation.padEnd(7)} ${describe(m)}  RSS ${m.rss.peakMb} MB  stmts/req ${m.statements?.perRequest}${m.memory ? `  memory ${JSON.stringify(m.memory)}` : ''}`);
         }
       }
     }
@@ -250,9 +316,11 @@ async function main(): Promise<void> {
         cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
         memoryGb: Math.round(totalmem() / 2 ** 30),
         durationSeconds: options.durationSeconds,
-        service: `${options.serviceMode}, LOG_LEVEL=warn, NODE_ENV unset (local signing key), pool 10`,
+        service: `${options.serviceMode} (node ${[...DEPLOYED_NODE_ARGS, ...options.nodeArgs].join(' ')}), LOG_LEVEL=warn, NODE_ENV unset (local signing key), pool 10, FACTOR_RATE_LIMIT=${SERVICE_ENV.FACTOR_RATE_LIMIT} per ${SERVICE_ENV.FACTOR_RATE_WINDOW_SECONDS} s (counted, never reached), outbox dispatcher on (defaults, SMTP unset)`,
         floor: 'bench/floor/server.ts: node:http + pg Pool (10), same schema, same PostgreSQL server, separate database',
         load: 'autocannon in the runner process; each connection cycles POST + DELETE on its own user',
+        'machine load average (1/5/15 min) before': loadBefore,
+        'machine load average (1/5/15 min) after': loadAverage(),
       },
       scenarios: SCENARIOS.map(({ id, title }) => ({ id, title })),
       measurements,

@@ -17,8 +17,40 @@ export interface BenchPostgres {
 export async function startBenchPostgres(): Promise<BenchPostgres> {
   const dataDir = mkdtempSync(join(tmpdir(), 'auth-factors-bench-pg-'));
   const server = new EmbeddedPostgresServer({ dataDir, port: await freePort() });
+  const firstUrl = await server.start();
+  // pg_stat_statements counts every statement (BEGIN and COMMIT too) per database: the round trips per request.
+  // It has to be preloaded, so the server restarts once with it.
+  await withClient(firstUrl, (client) => client.query(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`));
+  await server.stop();
   const serviceUrl = await server.start();
+  await withClient(serviceUrl, (client) => client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));
   return { server, serviceUrl, dataDir };
+}
+
+/** Statements PostgreSQL executed per database since the last {@link resetStatementStats}. */
+export interface StatementStats {
+  readonly total: number;
+  /** The most frequent statements, normalised by pg_stat_statements, with their call counts. */
+  readonly top: readonly { readonly query: string; readonly calls: number }[];
+}
+
+export async function resetStatementStats(url: string): Promise<void> {
+  await withClient(url, (client) => client.query('SELECT pg_stat_statements_reset()'));
+}
+
+/** The statements run in database `database` since the last reset (the counting queries themselves excluded). */
+export async function statementStats(url: string, database: string): Promise<StatementStats> {
+  return withClient(url, async (client) => {
+    const { rows } = await client.query<{ query: string; calls: string }>(
+      `SELECT regexp_replace(s.query, '\\s+', ' ', 'g') AS query, sum(s.calls)::bigint AS calls
+       FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+       WHERE d.datname = $1 AND s.query NOT LIKE '%pg_stat_statements%'
+       GROUP BY 1 ORDER BY 2 DESC`,
+      [database],
+    );
+    const top = rows.map((r) => ({ query: r.query.length > 160 ? `${r.query.slice(0, 157)}...` : r.query, calls: Number(r.calls) }));
+    return { total: top.reduce((sum, r) => sum + r.calls, 0), top: top.slice(0, 15) };
+  });
 }
 
 /** Runs `work` with a connected client, closing it afterwards. */

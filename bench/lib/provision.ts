@@ -67,7 +67,7 @@ export async function provision(baseUrl: string, adminToken: string, sign: (user
   };
   const managerId = await addHuman(`manager-${stamp}`, 0, false);
   await call(baseUrl, 'POST', `/v2/organizations/${organizationId}/members`, adminToken, { userId: managerId, roles: ['ORG_USER_MANAGER'] });
-  const ids: string[] = new Array<string>(count);
+  const ids: string[] = Array.from({ length: count }, () => '');
   await forEachLimited(
     Array.from({ length: count }, (_, i) => i + 1),
     8,

@@ -8,6 +8,10 @@ export interface Measurement {
   readonly implementation: Implementation;
   readonly load: LoadResult;
   readonly rss: { readonly peakMb: number; readonly meanMb: number };
+  /** Statements PostgreSQL ran in the implementation's database during the load (background work included), per request. */
+  /** The service's own view of its memory after the load (MiB): RSS, V8 heap (total, used, new/old/code spaces), external. */
+  readonly memory?: Readonly<Record<string, number>>;
+  readonly statements?: { readonly perRequest: number; readonly total: number; readonly top: readonly { readonly query: string; readonly calls: number }[] };
 }
 
 export interface ScaleRow {
@@ -47,8 +51,8 @@ export function toMarkdown(results: BenchResults): string {
   for (const scenario of results.scenarios) {
     lines.push(`## ${scenario.title}`, '');
     lines.push(
-      '| conns | impl | req/s | p50 ms | p99 ms | max ms | errors / non-2xx | RSS peak MB | req/s ratio | p99 ratio |',
-      '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| conns | impl | req/s | p50 ms | p99 ms | max ms | errors / non-2xx | RSS peak MB | SQL stmts / req | req/s ratio | p99 ratio |',
+      '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     const levels = [...new Set(results.measurements.filter((m) => m.scenario === scenario.id).map((m) => m.connections))];
     for (const connections of levels) {
@@ -58,7 +62,7 @@ export function toMarkdown(results: BenchResults): string {
         if (!m) continue;
         const isService = m.implementation === 'service';
         lines.push(
-          `| ${connections} | ${m.implementation} | ${m.load.requestsPerSecond} | ${fmt(m.load.p50Ms)} | ${fmt(m.load.p99Ms)} | ${fmt(m.load.maxMs)} | ${m.load.errors} / ${m.load.non2xx} | ${fmt(m.rss.peakMb)} | ${
+          `| ${connections} | ${m.implementation} | ${m.load.requestsPerSecond} | ${fmt(m.load.p50Ms)} | ${fmt(m.load.p99Ms)} | ${fmt(m.load.maxMs)} | ${m.load.errors} / ${m.load.non2xx} | ${fmt(m.rss.peakMb)} | ${fmt(m.statements?.perRequest ?? NaN, 2)} | ${
             isService && floor ? fmt(ratio(m.load.requestsPerSecond, floor.load.requestsPerSecond), 2) : ''
           } | ${isService && floor ? fmt(ratio(m.load.p99Ms, floor.load.p99Ms), 2) : ''} |`,
         );
@@ -86,7 +90,20 @@ export function toMarkdown(results: BenchResults): string {
     const errors = services.reduce((sum, m) => sum + failures(m.load), 0);
     lines.push(`| no errors | ${scenario.id} | ${errors} | ${errors === 0 ? 'yes' : 'NO'} |`);
   }
+  if (results.scale) {
+    const base = results.scale.removal[0]?.load.requestsPerSecond ?? 0;
+    for (const row of results.scale.removal.slice(1)) {
+      const r = ratio(row.load.requestsPerSecond, base);
+      lines.push(`| removal throughput within 10% of ${results.scale.removal[0].label} | ${row.label} | ${fmt(r * 100, 0)}% | ${Math.abs(1 - r) <= TARGETS.scaleTolerance ? 'yes' : 'NO'} |`);
+    }
+    const existing = results.scale.startup.filter((row) => row.label.startsWith('existing'));
+    if (existing.length > 0) {
+      const worst = Math.max(...existing.map((row) => row.readyMs));
+      lines.push(`| ready ≤ ${TARGETS.readyExistingMs / 1000} s, existing data folder | startup (worst of ${existing.length}) | ${fmt(worst, 0)} ms | ${worst <= TARGETS.readyExistingMs ? 'yes' : 'NO'} |`);
+    }
+  }
   lines.push('');
+  lines.push(...statementSection(results), ...memorySection(results));
   if (results.scale) {
     const { removal, startup, connections } = results.scale;
     lines.push(`## Scale: add + remove OTP SMS (v1) at ${connections} connections`, '');
@@ -103,6 +120,55 @@ export function toMarkdown(results: BenchResults): string {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** Round trips: what each implementation ran in PostgreSQL per request at 32 connections (or the highest level measured). */
+function statementSection(results: BenchResults): string[] {
+  const measured = results.measurements.filter((m) => m.statements);
+  if (measured.length === 0) return [];
+  const levels = [...new Set(measured.map((m) => m.connections))];
+  const level = levels.includes(32) ? 32 : Math.max(...levels);
+  const lines = [
+    `## Database statements per request (pg_stat_statements, ${level} connections)`,
+    '',
+    'Every statement the implementation\'s database ran during the load (BEGIN/START TRANSACTION and COMMIT included), divided by',
+    'the requests answered; background work (the service\'s outbox dispatcher) counts too, as it is load the requests cause.',
+    '',
+  ];
+  for (const scenario of results.scenarios) {
+    for (const implementation of ['service', 'floor'] as const) {
+      const m = find(results, scenario.id, implementation, level);
+      if (!m?.statements) continue;
+      lines.push(`**${scenario.id}, ${implementation}: ${fmt(m.statements.perRequest, 2)} statements / request**`, '', '| per request | statement |', '|---:|---|');
+      for (const row of m.statements.top) {
+        const share = row.calls / m.load.requests;
+        if (share < 0.02) continue;
+        lines.push(`| ${fmt(share, 2)} | \`${row.query.replace(/\|/g, '\\|').slice(0, 140)}\` |`);
+      }
+      lines.push('');
+    }
+  }
+  return lines;
+}
+
+/** The service's own memory figures after each load (MiB, from its /metrics): where the RSS is. */
+function memorySection(results: BenchResults): string[] {
+  const measured = results.measurements.filter((m) => m.implementation === 'service' && m.memory);
+  if (measured.length === 0) return [];
+  const lines = [
+    '## Service memory after each load (MiB, its own /metrics)',
+    '',
+    '| scenario | conns | RSS peak (sampled) | RSS now | V8 heap total | heap used | new space | old space | code space | external |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const m of measured) {
+    const v = m.memory!;
+    lines.push(
+      `| ${m.scenario} | ${m.connections} | ${fmt(m.rss.peakMb)} | ${fmt(v.rss)} | ${fmt(v.heapTotal)} | ${fmt(v.heapUsed)} | ${fmt(v.newSpace)} | ${fmt(v.oldSpace)} | ${fmt(v.codeSpace)} | ${fmt(v.external)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
 }
 
 const COLORS: Record<string, string> = { 'v1-otp-sms': '#1f77b4', 'v2-otp-email': '#d62728' };
