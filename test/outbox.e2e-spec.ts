@@ -530,4 +530,26 @@ describe('Outbox across restarts, crashes and instances', () => {
       await Promise.all([one.close(), two.close()]);
     }
   });
+
+  it('follows a round that stopped at its batch limit at once, not after the poll interval', async () => {
+    const operator = await idleInstance();
+    const hook = await receiver();
+    const organizationId = await createOrganization(operator);
+    await addWebhook(operator, organizationId, hook.url, [SMS_ADDED]);
+    // 12 additions: 12 webhook deliveries and 12 e-mails (skipped without SMTP), more than one round's 20 batches of 1.
+    await Promise.all(Array.from({ length: 12 }, () => userWithOtpSms(operator, organizationId)));
+    // Its first round at start finds them all; the next timed round would be an hour later.
+    await serviceOn(operator, { OUTBOX_POLL_INTERVAL_MS: '3600000', OUTBOX_BATCH_SIZE: '1' });
+    await waitFor(
+      'every delivery finished',
+      async () => {
+        const rows: { pending: number; done: number }[] = await operator.dataSource.query(
+          `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending, count(*) FILTER (WHERE status <> 'pending')::int AS done FROM deliveries`,
+        );
+        return rows[0].pending === 0 && rows[0].done === 24;
+      },
+      30_000,
+    );
+    expect(new Set(hook.receipts.map((r) => r.body.id)).size).toBe(12);
+  }, 60_000);
 });

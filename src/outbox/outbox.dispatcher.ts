@@ -78,20 +78,24 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     await this.round;
   }
 
-  /** One round: fan out every finished new event, then deliver due batches. Returns when done (tests call it too). */
-  async poll(): Promise<void> {
+  /** One round: fan out every finished new event, then deliver due batches. Resolves with whether due deliveries were left. */
+  async poll(): Promise<boolean> {
     try {
       while (this.running && (await this.fanOut()) === this.config.outbox.batchSize) {
         // a full batch: more events may be waiting
       }
+      let backlog = false;
       for (let batch = 0; this.running && batch < MAX_BATCHES_PER_POLL; batch++) {
-        if ((await this.deliverBatch()) < this.config.outbox.batchSize) break;
+        backlog = (await this.deliverBatch()) === this.config.outbox.batchSize;
+        if (!backlog) break;
       }
       this.lastSuccessAt = new Date();
+      return backlog;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.lastFailure = { at: new Date(), message };
       this.logger.warn(`Outbox poll failed: ${message}`);
+      return false;
     }
   }
 
@@ -109,9 +113,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
   private schedule(delayMs: number): void {
     if (!this.running) return;
     this.timer = setTimeout(() => {
-      this.round = this.poll().finally(() => {
+      // A round that stopped at its batch limit with deliveries still due is followed at once, not after the interval:
+      // under sustained load the interval would cap delivery at MAX_BATCHES_PER_POLL batches per interval.
+      this.round = this.poll().then((backlog) => {
         this.round = undefined;
-        this.schedule(this.config.outbox.pollIntervalMs);
+        this.schedule(backlog ? 0 : this.config.outbox.pollIntervalMs);
       });
     }, delayMs);
   }
