@@ -19,7 +19,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../test/support/free-port';
-import { BenchPostgres, copyData, createMigratedDatabase, resetStatementStats, startBenchPostgres, statementStats, withClient } from './lib/database';
+import { BenchPostgres, copyData, createMigratedDatabase, drainOutbox, resetStatementStats, startBenchPostgres, statementStats, withClient } from './lib/database';
 import { drive, LoadResult, SCENARIOS, Scenario } from './lib/load';
 import { NodeProcess, RssSampler, waitForHttp } from './lib/processes';
 import { Population, provision, tokenSigner } from './lib/provision';
@@ -126,13 +126,14 @@ async function measure(
   durationSeconds: number,
 ): Promise<Measurement> {
   await scenario.reset(target.baseUrl, population, connections);
+  if (target.implementation === 'service') await drainOutbox(pgUrl);
   await resetStatementStats(pgUrl);
   const rss = new RssSampler(target.process.pid);
   rss.start();
   const load = await drive(target.baseUrl, scenario, population, connections, durationSeconds);
   const peak = await rss.stop();
-  // Background work (the service's outbox dispatcher) lags the requests by up to a poll interval: let it catch up.
-  await new Promise((r) => setTimeout(r, 1500));
+  // The service's outbox dispatcher works behind the requests: its work for this load is counted here, not in the next cell.
+  if (target.implementation === 'service') await drainOutbox(pgUrl);
   const stats = await statementStats(pgUrl, target.database);
   const memory = target.implementation === 'service' ? await memoryBreakdown(target.baseUrl) : undefined;
   const statements = { perRequest: load.requests > 0 ? Math.round((stats.total / load.requests) * 100) / 100 : NaN, total: stats.total, top: stats.top };
@@ -177,9 +178,11 @@ async function scaleChecks(
   const scenario = SCENARIOS[0];
   const removal: ScaleRow[] = [];
   const step = async (label: string) => {
+    await drainOutbox(pg.serviceUrl);
     const counts = await countRows(pg.serviceUrl);
     await drive(service.baseUrl, scenario, population, options.scaleConnections, WARM_UP_SECONDS);
     await scenario.reset(service.baseUrl, population, options.scaleConnections);
+    await drainOutbox(pg.serviceUrl);
     const load: LoadResult = await drive(service.baseUrl, scenario, population, options.scaleConnections, options.durationSeconds);
     removal.push({ label, ...counts, load });
     console.log(`  ${label.padEnd(22)} users ${counts.users}, events ${counts.events}: ${describe({ load })}`);

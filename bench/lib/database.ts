@@ -53,6 +53,26 @@ export async function statementStats(url: string, database: string): Promise<Sta
   });
 }
 
+/**
+ * Waits until the service's outbox has caught up with the events written so far: no event past the fan-out
+ * cursor, no delivery pending. Each measurement then counts the background work its own requests caused, and
+ * the next one does not pay for it. Gives up after `timeoutMs`, saying how much was left.
+ */
+export async function drainOutbox(serviceUrl: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await withClient(serviceUrl, async (client) => {
+    for (;;) {
+      const { rows } = await client.query<{ events: number; deliveries: number }>(
+        `SELECT (SELECT count(*) FROM events e, outbox_cursor c WHERE e.tx_id IS NOT NULL AND (e.tx_id, e.id) > (c.tx_id, c.event_id))::int AS events,
+                (SELECT count(*) FROM deliveries WHERE status = 'pending')::int AS deliveries`,
+      );
+      if (rows[0].events === 0 && rows[0].deliveries === 0) return;
+      if (Date.now() > deadline) throw new Error(`the outbox did not catch up within ${timeoutMs} ms: ${rows[0].events} events, ${rows[0].deliveries} deliveries left`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  });
+}
+
 /** Runs `work` with a connected client, closing it afterwards. */
 export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
