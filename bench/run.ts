@@ -19,7 +19,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../test/support/free-port';
-import { BenchPostgres, copyData, createMigratedDatabase, drainOutbox, resetStatementStats, startBenchPostgres, statementStats, withClient } from './lib/database';
+import {
+  BenchPostgres,
+  copyData,
+  createMigratedDatabase,
+  drainOutbox,
+  resetStatementStats,
+  startBenchPostgres,
+  statementStats,
+  withClient,
+} from './lib/database';
 import { drive, LoadResult, SCENARIOS, Scenario } from './lib/load';
 import { NodeProcess, RssSampler, waitForHttp } from './lib/processes';
 import { Population, provision, tokenSigner } from './lib/provision';
@@ -145,7 +154,8 @@ async function memoryBreakdown(baseUrl: string): Promise<Record<string, number> 
   try {
     const text = await (await fetch(`${baseUrl}/metrics`)).text();
     const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
-    const space = (name: string) => Number(new RegExp(`^nodejs_heap_space_size_total_bytes\\{space="${name}"\\} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+    const space = (name: string) =>
+      Number(new RegExp(`^nodejs_heap_space_size_total_bytes\\{space="${name}"\\} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
     const round = (v: number) => Math.round(v * 10) / 10;
     return Object.fromEntries(
       Object.entries({
@@ -271,7 +281,10 @@ async function main(): Promise<void> {
     };
 
     const sign = tokenSigner({ dataDir: serviceDataDir, issuer: ISSUER, audience: AUDIENCE });
-    const adminId = await withClient(pg.serviceUrl, async (client) => (await client.query<{ id: string }>(`SELECT id FROM users WHERE username = 'admin'`)).rows[0].id);
+    const adminId = await withClient(
+      pg.serviceUrl,
+      async (client) => (await client.query<{ id: string }>(`SELECT id FROM users WHERE username = 'admin'`)).rows[0].id,
+    );
     console.log(`Provisioning ${maxConnections} users and an ORG_USER_MANAGER through the API ...`);
     const population = await provision(serviceTarget.baseUrl, sign(adminId), sign, maxConnections);
     await copyData(pg.serviceUrl, floorUrl);
@@ -285,7 +298,12 @@ async function main(): Promise<void> {
     });
     cleanups.push(() => floor.stop());
     await waitForHttp(floorPort, floor);
-    const floorTarget: Target = { implementation: 'floor', baseUrl: `http://127.0.0.1:${floorPort}`, process: floor, database: new URL(floorUrl).pathname.slice(1) };
+    const floorTarget: Target = {
+      implementation: 'floor',
+      baseUrl: `http://127.0.0.1:${floorPort}`,
+      process: floor,
+      database: new URL(floorUrl).pathname.slice(1),
+    };
     const targets = [serviceTarget, floorTarget];
 
     console.log(`Warming up (${WARM_UP_SECONDS} s per scenario and implementation) ...`);
@@ -300,7 +318,9 @@ async function main(): Promise<void> {
         for (const target of targets) {
           const m = await measure(pg.serviceUrl, target, scenario, population, connections, options.durationSeconds);
           measurements.push(m);
-          console.log(`  ${String(connections).padStart(3)} conns ${target.implementation.padEnd(7)} ${describe(m)}  RSS ${m.rss.peakMb} MB  stmts/req ${m.statements?.perRequest}${m.memory ? `  memory ${JSON.stringify(m.memory)}` : ''}`);
+          console.log(
+            `  ${String(connections).padStart(3)} conns ${target.implementation.padEnd(7)} ${describe(m)}  RSS ${m.rss.peakMb} MB  stmts/req ${m.statements?.perRequest}${m.memory ? `  memory ${JSON.stringify(m.memory)}` : ''}`,
+          );
         }
       }
     }

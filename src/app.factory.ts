@@ -45,7 +45,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
         error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH'
           ? new InvalidArgumentError('AUTHF-REQ-URL', 'The request URL is malformed or a path parameter is too long')
           : mapError(error, String(request.id)).error;
-      void reply.code(refused.httpStatus).header('x-request-id', request.id).header('content-type', 'application/json; charset=utf-8').send(toErrorBody(refused));
+      void reply
+        .code(refused.httpStatus)
+        .header('x-request-id', request.id)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send(toErrorBody(refused));
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { logger }), adapter, {

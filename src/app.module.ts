@@ -47,9 +47,7 @@ export class AppModule {
         GrpcModule,
         BootstrapModule,
       ],
-      providers: [
-        { provide: APP_PIPE, useValue: createValidationPipe() },
-      ],
+      providers: [{ provide: APP_PIPE, useValue: createValidationPipe() }],
     };
   }
 }

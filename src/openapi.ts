@@ -7,7 +7,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('auth-factors')
     .setDescription(
-      'Second authentication factors (OTP SMS, OTP Email): the Auth API v1 for the token\'s own user and the User Service v2 for users the caller may manage. ' +
+      "Second authentication factors (OTP SMS, OTP Email): the Auth API v1 for the token's own user and the User Service v2 for users the caller may manage. " +
         'Every error has the body `{code, message, details:[{@type, id, message}]}` with a gRPC code.',
     )
     .setVersion('1.0')

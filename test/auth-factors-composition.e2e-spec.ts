@@ -170,24 +170,21 @@ describe('AuthFactorsService composed by another Nest module in one transaction'
     },
   ];
 
-  it.each(FAILURES.map((f) => [f.name, f] as const))(
-    'rolls the OTP SMS removal back when the composing module fails after it: %s',
-    async (_name, failure) => {
-      const userId = await userWithBothFactors();
-      await failure.prepare?.(userId);
-      const before = await stored(userId);
-      await expect(failure.run(userId)).rejects.toMatchObject(failure.rejection);
-      const after = await stored(userId);
-      expect(after.factors).toEqual(['otp_email', 'otp_sms']);
-      expect(after.events).toEqual(before.events);
-      expect(after.events.map((e) => e.type)).not.toContain(OTP_SMS_REMOVED);
-      expect(after.streamSequence).toBe(before.streamSequence);
-      expect(after.cleanups).toEqual(before.cleanups);
-      // Nothing half-done was left behind: the next removal numbers on without a gap.
-      const next = await factors.removeOtpSms(callerFor('next'), userId);
-      expect(next.sequence).toBe(before.streamSequence + 1);
-    },
-  );
+  it.each(FAILURES.map((f) => [f.name, f] as const))('rolls the OTP SMS removal back when the composing module fails after it: %s', async (_name, failure) => {
+    const userId = await userWithBothFactors();
+    await failure.prepare?.(userId);
+    const before = await stored(userId);
+    await expect(failure.run(userId)).rejects.toMatchObject(failure.rejection);
+    const after = await stored(userId);
+    expect(after.factors).toEqual(['otp_email', 'otp_sms']);
+    expect(after.events).toEqual(before.events);
+    expect(after.events.map((e) => e.type)).not.toContain(OTP_SMS_REMOVED);
+    expect(after.streamSequence).toBe(before.streamSequence);
+    expect(after.cleanups).toEqual(before.cleanups);
+    // Nothing half-done was left behind: the next removal numbers on without a gap.
+    const next = await factors.removeOtpSms(callerFor('next'), userId);
+    expect(next.sequence).toBe(before.streamSequence + 1);
+  });
 
   it('commits both the OTP SMS removal and the composing module’s own write when both succeed', async () => {
     const userId = await userWithBothFactors();
@@ -208,7 +205,9 @@ describe('AuthFactorsService composed by another Nest module in one transaction'
   it('rolls back both removals when two are composed and the module’s own write then fails', async () => {
     const userId = await userWithBothFactors();
     const before = await stored(userId);
-    await expect(cleanup.removeAllAndRecord(callerFor('all-fail'), userId, '')).rejects.toMatchObject({ driverError: expect.objectContaining({ code: '23514' }) });
+    await expect(cleanup.removeAllAndRecord(callerFor('all-fail'), userId, '')).rejects.toMatchObject({
+      driverError: expect.objectContaining({ code: '23514' }),
+    });
     expect(await stored(userId)).toEqual(before);
     expect(before.factors).toEqual(['otp_email', 'otp_sms']);
   });

@@ -116,11 +116,18 @@ interface StoredEvent {
 
 /** The user's events with everything the contract says they record (section 6), oldest first. */
 async function storedEvents(t: TestApp, userId: string): Promise<StoredEvent[]> {
-  const rows: { sequence: string; type: string; creator: string; resource_owner: string; request_id: string | null; created_at: Date; payload: Record<string, unknown> }[] =
-    await t.dataSource.query(
-      'SELECT sequence, type, creator, resource_owner, request_id, created_at, payload FROM events WHERE aggregate_id = $1 ORDER BY sequence',
-      [userId],
-    );
+  const rows: {
+    sequence: string;
+    type: string;
+    creator: string;
+    resource_owner: string;
+    request_id: string | null;
+    created_at: Date;
+    payload: Record<string, unknown>;
+  }[] = await t.dataSource.query(
+    'SELECT sequence, type, creator, resource_owner, request_id, created_at, payload FROM events WHERE aggregate_id = $1 ORDER BY sequence',
+    [userId],
+  );
   return rows.map((row) => ({
     sequence: Number(row.sequence),
     type: row.type,
@@ -374,7 +381,10 @@ describe('auth factors (real HTTP, real PostgreSQL)', () => {
           expect(await readModelFactors(t, target.userId)).toEqual(factorsBefore);
           expect(await storedEvents(t, target.userId)).toEqual(eventsBefore);
         } else {
-          expect({ status: response.status, body: response.body }).toMatchObject({ status: 200, body: { details: { sequence: String(eventsBefore.length + 1) } } });
+          expect({ status: response.status, body: response.body }).toMatchObject({
+            status: 200,
+            body: { details: { sequence: String(eventsBefore.length + 1) } },
+          });
           expect(await readModelFactors(t, target.userId)).toEqual(operation.factorsAfterSuccess(factor));
         }
       });
@@ -561,31 +571,27 @@ describe('auth factors (real HTTP, real PostgreSQL)', () => {
           return { status, expected };
         },
       },
-      ...[true, false].map(
-        (isVerified): Step => ({
-          name: `set a new ${isVerified ? 'verified' : 'unverified'} phone`,
-          async run(user, model) {
-            const phone = `+4178${String(1000000 + ++channelCounter).slice(-7)}`;
-            const { status } = await t.request('POST', `/v2/users/${user.userId}/phone`, { token: t.adminToken, body: { phone, isVerified } });
-            if (status === 200) {
-              model.phone = true;
-              model.phoneVerified = isVerified;
-            }
-            return { status, expected: 200 };
-          },
-        }),
-      ),
-      ...[true, false].map(
-        (isVerified): Step => ({
-          name: `set a new ${isVerified ? 'verified' : 'unverified'} e-mail address`,
-          async run(user, model) {
-            const email = `replay${++channelCounter}@example.com`;
-            const { status } = await t.request('POST', `/v2/users/${user.userId}/email`, { token: t.adminToken, body: { email, isVerified } });
-            if (status === 200) model.emailVerified = isVerified;
-            return { status, expected: 200 };
-          },
-        }),
-      ),
+      ...[true, false].map((isVerified): Step => ({
+        name: `set a new ${isVerified ? 'verified' : 'unverified'} phone`,
+        async run(user, model) {
+          const phone = `+4178${String(1000000 + ++channelCounter).slice(-7)}`;
+          const { status } = await t.request('POST', `/v2/users/${user.userId}/phone`, { token: t.adminToken, body: { phone, isVerified } });
+          if (status === 200) {
+            model.phone = true;
+            model.phoneVerified = isVerified;
+          }
+          return { status, expected: 200 };
+        },
+      })),
+      ...[true, false].map((isVerified): Step => ({
+        name: `set a new ${isVerified ? 'verified' : 'unverified'} e-mail address`,
+        async run(user, model) {
+          const email = `replay${++channelCounter}@example.com`;
+          const { status } = await t.request('POST', `/v2/users/${user.userId}/email`, { token: t.adminToken, body: { email, isVerified } });
+          if (status === 200) model.emailVerified = isVerified;
+          return { status, expected: 200 };
+        },
+      })),
     ];
 
     const STEPS: readonly Step[] = [...FACTORS.flatMap((factor) => [V1, V2].flatMap((api) => factorSteps(factor, api))), ...channelSteps];

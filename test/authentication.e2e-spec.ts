@@ -69,7 +69,11 @@ const CASES: Case[] = [
     authorization: (c) => `Bearer ${signWithInstanceKey(c, claims(c, { nbf: nowSeconds() + 3600 }))}`,
     id: 'AUTHF-AUTH-005',
   },
-  { name: 'a token of a wrong issuer', authorization: (c) => `Bearer ${c.t.token(c.victim.userId, { issuer: 'https://evil.example.com' })}`, id: 'AUTHF-AUTH-003' },
+  {
+    name: 'a token of a wrong issuer',
+    authorization: (c) => `Bearer ${c.t.token(c.victim.userId, { issuer: 'https://evil.example.com' })}`,
+    id: 'AUTHF-AUTH-003',
+  },
   { name: 'a token for a wrong audience', authorization: (c) => `Bearer ${c.t.token(c.victim.userId, { audience: 'another-service' })}`, id: 'AUTHF-AUTH-003' },
   {
     name: 'an unsigned token (alg: none)',

@@ -5,8 +5,30 @@ import { ApiResponse, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, startTestPostgres } from './support/test-postgres';
 
 const ERROR_DETAIL_TYPE = 'type.googleapis.com/zitadel.v1.ErrorDetail';
-const MIGRATIONS = ['CreateEventstore1732320000000', 'CreateIdentitySchema1732320000001', 'CreateRateLimitCounters1732320000002', 'CreateFactorProtections1732320000003', 'CreateOutbox1732320000004', 'UnloggedRateLimitCounters1732320000005'];
-const TABLES = ['auth_factors', 'deliveries', 'delivery_attempts', 'event_streams', 'events', 'idempotency_keys', 'memberships', 'migrations', 'organization_factor_policies', 'organizations', 'outbox_cursor', 'rate_limit_counters', 'users', 'webhooks'];
+const MIGRATIONS = [
+  'CreateEventstore1732320000000',
+  'CreateIdentitySchema1732320000001',
+  'CreateRateLimitCounters1732320000002',
+  'CreateFactorProtections1732320000003',
+  'CreateOutbox1732320000004',
+  'UnloggedRateLimitCounters1732320000005',
+];
+const TABLES = [
+  'auth_factors',
+  'deliveries',
+  'delivery_attempts',
+  'event_streams',
+  'events',
+  'idempotency_keys',
+  'memberships',
+  'migrations',
+  'organization_factor_policies',
+  'organizations',
+  'outbox_cursor',
+  'rate_limit_counters',
+  'users',
+  'webhooks',
+];
 
 async function publicTables(t: TestApp): Promise<string[]> {
   const rows = await t.dataSource.query<{ name: string }[]>(

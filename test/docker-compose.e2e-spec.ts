@@ -21,7 +21,10 @@ function compose(): { services: Record<string, ComposeService> } {
 
 /** Compose's `${NAME:-default}` and `${NAME:?message}` with nothing set: the default, or a placeholder for required ones. */
 function interpolate(value: string): string {
-  return value.replace(/\$\{([A-Z_]+)(?::-([^}]*)|:\?[^}]*)?\}/g, (_, name: string, fallback?: string) => fallback ?? `https://example.test/${name.toLowerCase()}`);
+  return value.replace(
+    /\$\{([A-Z_]+)(?::-([^}]*)|:\?[^}]*)?\}/g,
+    (_, name: string, fallback?: string) => fallback ?? `https://example.test/${name.toLowerCase()}`,
+  );
 }
 
 describe('docker-compose.yml', () => {
@@ -54,7 +57,10 @@ describe('Dockerfile', () => {
   const instructions = dockerfile.split('\n').filter((line) => line.trim() && !line.trim().startsWith('#'));
 
   it('builds on Node 24 in two stages and runs the compiled service as a non-root user', () => {
-    expect(instructions.filter((line) => line.startsWith('FROM ')).map((line) => line.split(' ')[1])).toEqual(['node:24-bookworm-slim', 'node:24-bookworm-slim']);
+    expect(instructions.filter((line) => line.startsWith('FROM ')).map((line) => line.split(' ')[1])).toEqual([
+      'node:24-bookworm-slim',
+      'node:24-bookworm-slim',
+    ]);
     expect(instructions).toContain('USER node');
     expect(instructions.find((line) => line.startsWith('CMD '))).toBe('CMD ["node", "dist/src/main.js"]');
     expect(instructions.some((line) => line.includes('npm ci --omit=dev'))).toBe(true);

@@ -85,7 +85,9 @@ describe('the event store', () => {
   it('leaves no gap when parallel transactions on one aggregate partly roll back', async () => {
     const aggregateId = newAggregate();
     const writers = Array.from({ length: 40 }, (_, writer) => ({ writer, count: (writer % 3) + 1, rollback: writer % 4 === 0 }));
-    const outcomes = await Promise.allSettled(writers.map(({ writer, count, rollback }) => appendInTransaction(aggregateId, eventsFor(writer, count), rollback)));
+    const outcomes = await Promise.allSettled(
+      writers.map(({ writer, count, rollback }) => appendInTransaction(aggregateId, eventsFor(writer, count), rollback)),
+    );
 
     outcomes.forEach((outcome, i) => expect(outcome.status).toBe(writers[i].rollback ? 'rejected' : 'fulfilled'));
     const committed = writers.filter((w) => !w.rollback);

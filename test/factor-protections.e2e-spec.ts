@@ -67,7 +67,11 @@ describe('organization factor policy (GET/PUT /v2/organizations/{orgId}/factor_p
       policy: { forceMfa: true, factorChangeMaxAuthAge: '300s', isDefault: false },
     });
     const events = await eventsOf(t, org);
-    expect(events[events.length - 1]).toMatchObject({ type: 'org.factor.policy.changed', creator: owner.userId, payload: { forceMfa: true, factorChangeMaxAuthAgeSeconds: 300 } });
+    expect(events[events.length - 1]).toMatchObject({
+      type: 'org.factor.policy.changed',
+      creator: owner.userId,
+      payload: { forceMfa: true, factorChangeMaxAuthAgeSeconds: 300 },
+    });
 
     // PUT replaces the whole policy: a field left out is reset.
     expect((await setPolicy(org, { forceMfa: false }, owner.token)).body.policy).toEqual({ forceMfa: false, isDefault: false });
@@ -181,7 +185,11 @@ describe('last-factor guard (forceMfa)', () => {
     expect(response.status).toBe(200);
     expect(await factorsOf(user.userId)).toEqual([]);
     const events = await eventsOf(t, user.userId);
-    expect(events[events.length - 1]).toMatchObject({ type: 'user.human.otp.sms.removed', creator: manager.userId, payload: { adminAction: true, force: true, reason } });
+    expect(events[events.length - 1]).toMatchObject({
+      type: 'user.human.otp.sms.removed',
+      creator: manager.userId,
+      payload: { adminAction: true, force: true, reason },
+    });
   });
 
   it('under concurrent removal of both factors of a forced-MFA user, exactly one succeeds', async () => {
@@ -264,7 +272,11 @@ describe('Idempotency-Key', () => {
     const events = await eventsOf(t, user.userId);
     const retry = await t.request('POST', '/auth/v1/users/me/auth_factors/otp_sms', { token: user.token, body: {}, headers });
     expect(first.status).toBe(200);
-    expect({ status: retry.status, body: retry.body, etag: retry.headers.get('etag') }).toEqual({ status: first.status, body: first.body, etag: first.headers.get('etag') });
+    expect({ status: retry.status, body: retry.body, etag: retry.headers.get('etag') }).toEqual({
+      status: first.status,
+      body: first.body,
+      etag: first.headers.get('etag'),
+    });
     expect(await eventsOf(t, user.userId)).toEqual(events);
     // Without the key, the same request is a new one: 409, already configured.
     expectError(await t.request('POST', '/auth/v1/users/me/auth_factors/otp_sms', { token: user.token, body: {} }), 409, 6, 'AUTHF-SMS-409');
@@ -282,7 +294,12 @@ describe('Idempotency-Key', () => {
     expect(await factorsOf(other.userId)).toEqual([]);
     // The key belongs to the acting user: another caller's identical key is unrelated.
     expect((await t.request('POST', `/v2/users/${other.userId}/otp_sms`, { token: other.token, body: {}, headers })).status).toBe(200);
-    expectError(await t.request('POST', `/v2/users/${user.userId}/otp_sms`, { token: t.adminToken, body: {}, headers: { 'idempotency-key': 'bad key' } }), 400, 3, 'AUTHF-IDEM-400');
+    expectError(
+      await t.request('POST', `/v2/users/${user.userId}/otp_sms`, { token: t.adminToken, body: {}, headers: { 'idempotency-key': 'bad key' } }),
+      400,
+      3,
+      'AUTHF-IDEM-400',
+    );
   });
 
   it('stores successes only: after an error, a retry with the same key runs again', async () => {
@@ -389,35 +406,42 @@ describe('over Connect and gRPC: the same codes and details from metadata', () =
       });
   }
 
-  it.each(['connect', 'grpc'] as const)('%s: step-up is PermissionDenied with AUTHF-STEPUP-403 and ErrorInfo STEP_UP_REQUIRED; a stale if-match is Aborted; etag metadata on success', async (protocol) => {
-    const org = await createOrganization(t);
-    expect((await setPolicy(org, { forceMfa: false, factorChangeMaxAuthAge: '300s' })).status).toBe(200);
-    const user = await createUser(t, org);
-    await addFactor(user, 'otp_sms');
-    await addFactor(user, 'otp_email');
+  it.each(['connect', 'grpc'] as const)(
+    '%s: step-up is PermissionDenied with AUTHF-STEPUP-403 and ErrorInfo STEP_UP_REQUIRED; a stale if-match is Aborted; etag metadata on success',
+    async (protocol) => {
+      const org = await createOrganization(t);
+      expect((await setPolicy(org, { forceMfa: false, factorChangeMaxAuthAge: '300s' })).status).toBe(200);
+      const user = await createUser(t, org);
+      await addFactor(user, 'otp_sms');
+      await addFactor(user, 'otp_email');
 
-    const stale = await failure(v1.createAuthServiceClient(transport(protocol, t.token(user.userId, { authTime: HOUR_AGO() }))).removeMyAuthFactorOTPSMS({}));
-    expect(stale.code).toBe(connect.Code.PermissionDenied);
-    expect(stale.findDetails(errorDetail.ErrorDetailSchema).map((d) => d.id)).toEqual(['AUTHF-STEPUP-403']);
-    expect(errorInfos(stale)).toEqual([{ reason: 'STEP_UP_REQUIRED', domain: 'auth-factors', metadata: { maxAge: '300s' } }]);
+      const stale = await failure(v1.createAuthServiceClient(transport(protocol, t.token(user.userId, { authTime: HOUR_AGO() }))).removeMyAuthFactorOTPSMS({}));
+      expect(stale.code).toBe(connect.Code.PermissionDenied);
+      expect(stale.findDetails(errorDetail.ErrorDetailSchema).map((d) => d.id)).toEqual(['AUTHF-STEPUP-403']);
+      expect(errorInfos(stale)).toEqual([{ reason: 'STEP_UP_REQUIRED', domain: 'auth-factors', metadata: { maxAge: '300s' } }]);
 
-    const sequence = (await eventsOf(t, user.userId)).length;
-    const aborted = await failure(v2.createUserServiceClient(transport(protocol, user.token, { 'if-match': `"${sequence - 1}"` })).removeOTPSMS({ userId: user.userId }));
-    expect(aborted.code).toBe(connect.Code.Aborted);
-    expect(aborted.findDetails(errorDetail.ErrorDetailSchema).map((d) => d.id)).toEqual(['AUTHF-IFMATCH-409']);
-    expect(await factorsOf(user.userId)).toEqual(['otp_email', 'otp_sms']);
+      const sequence = (await eventsOf(t, user.userId)).length;
+      const aborted = await failure(
+        v2.createUserServiceClient(transport(protocol, user.token, { 'if-match': `"${sequence - 1}"` })).removeOTPSMS({ userId: user.userId }),
+      );
+      expect(aborted.code).toBe(connect.Code.Aborted);
+      expect(aborted.findDetails(errorDetail.ErrorDetailSchema).map((d) => d.id)).toEqual(['AUTHF-IFMATCH-409']);
+      expect(await factorsOf(user.userId)).toEqual(['otp_email', 'otp_sms']);
 
-    let etag: string | null = null;
-    const removed = await v2
-      .createUserServiceClient(transport(protocol, user.token, { 'if-match': `"${sequence}"`, 'idempotency-key': `grpc-${protocol}` }))
-      .removeOTPSMS({ userId: user.userId }, { onHeader: (headers) => (etag = headers.get('etag')) });
-    expect(removed.details?.sequence).toBe(BigInt(sequence + 1));
-    expect(etag).toBe(`"${sequence + 1}"`);
-    // The same key replays over RPCs too.
-    const replayed = await v2.createUserServiceClient(transport(protocol, user.token, { 'idempotency-key': `grpc-${protocol}` })).removeOTPSMS({ userId: user.userId });
-    expect(replayed.details?.sequence).toBe(BigInt(sequence + 1));
-    expect(await eventsOf(t, user.userId)).toHaveLength(sequence + 1);
-  });
+      let etag: string | null = null;
+      const removed = await v2
+        .createUserServiceClient(transport(protocol, user.token, { 'if-match': `"${sequence}"`, 'idempotency-key': `grpc-${protocol}` }))
+        .removeOTPSMS({ userId: user.userId }, { onHeader: (headers) => (etag = headers.get('etag')) });
+      expect(removed.details?.sequence).toBe(BigInt(sequence + 1));
+      expect(etag).toBe(`"${sequence + 1}"`);
+      // The same key replays over RPCs too.
+      const replayed = await v2
+        .createUserServiceClient(transport(protocol, user.token, { 'idempotency-key': `grpc-${protocol}` }))
+        .removeOTPSMS({ userId: user.userId });
+      expect(replayed.details?.sequence).toBe(BigInt(sequence + 1));
+      expect(await eventsOf(t, user.userId)).toHaveLength(sequence + 1);
+    },
+  );
 });
 
 describe('organization factor policy defaults', () => {

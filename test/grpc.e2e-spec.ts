@@ -156,7 +156,11 @@ describe.each(PROTOCOLS)('ZITADEL services over %s', (protocol) => {
     const rest = await t.request('DELETE', `/v2/users/${target.userId}/otp_sms`, { token: manager.token });
     expect(sms.code).toBe(connect.Code.NotFound);
     expect(sms.findDetails(errorDetail.ErrorDetailSchema).map((d) => d.id)).toEqual(['AUTHF-SMS-404']);
-    expect(wireError(sms)).toEqual({ code: rest.body.code, message: rest.body.message, details: rest.body.details.map(({ id, message }: any) => ({ id, message })) });
+    expect(wireError(sms)).toEqual({
+      code: rest.body.code,
+      message: rest.body.message,
+      details: rest.body.details.map(({ id, message }: any) => ({ id, message })),
+    });
 
     const email = await failure(authClient(protocol, target.token).removeMyAuthFactorOTPEmail({}));
     expect(email.code).toBe(connect.Code.NotFound);
@@ -224,7 +228,9 @@ describe.each(PROTOCOLS)('ZITADEL services over %s', (protocol) => {
     expect(wireError(error)).toEqual({ code: 3, message: rest.body.message, details: rest.body.details.map(({ id, message }: any) => ({ id, message })) });
     const tooLong = await failure(userClient(protocol, manager.token).removeOTPSMS({ userId: 'x'.repeat(201) }));
     expect(wireError(tooLong).details.map((d) => d.id)).toEqual(['AUTHF-USER-400']);
-    const unsupported = await failure(userClient(protocol, manager.token).setEmail({ userId: target.userId, email: 'a@example.com', verification: { case: 'returnCode', value: {} } }));
+    const unsupported = await failure(
+      userClient(protocol, manager.token).setEmail({ userId: target.userId, email: 'a@example.com', verification: { case: 'returnCode', value: {} } }),
+    );
     expect(unsupported.code).toBe(connect.Code.InvalidArgument);
   });
 });

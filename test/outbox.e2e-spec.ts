@@ -36,7 +36,7 @@ class MailCatcher {
       },
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `smtp://127.0.0.1:${((this.server as unknown as { server: { address(): AddressInfo } }).server.address()).port}`;
+    this.url = `smtp://127.0.0.1:${(this.server as unknown as { server: { address(): AddressInfo } }).server.address().port}`;
     return this;
   }
 
@@ -513,7 +513,9 @@ describe('Outbox across restarts, crashes and instances', () => {
       await waitFor(
         'every delivery delivered',
         async () => {
-          const rows: { n: string }[] = await one.dataSource.query(`SELECT count(*) AS n FROM deliveries WHERE target_kind = 'webhook' AND status = 'delivered'`);
+          const rows: { n: string }[] = await one.dataSource.query(
+            `SELECT count(*) AS n FROM deliveries WHERE target_kind = 'webhook' AND status = 'delivered'`,
+          );
           return Number(rows[0].n) === expected;
         },
         30_000,

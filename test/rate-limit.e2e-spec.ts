@@ -56,7 +56,9 @@ describe('factor rate limit (FACTOR_RATE_LIMIT=3 per 60 s)', () => {
     expect(factors.status).toBe(200); // reads are not limited
     expect(factors.body.result).toEqual([{ state: 'AUTH_FACTOR_STATE_READY', otpEmail: {} }]);
     // Neither are the contact channels.
-    expect((await t.request('POST', `/v2/users/${user.userId}/phone`, { token: user.token, body: { phone: '+41790000001', isVerified: true } })).status).toBe(200);
+    expect((await t.request('POST', `/v2/users/${user.userId}/phone`, { token: user.token, body: { phone: '+41790000001', isVerified: true } })).status).toBe(
+      200,
+    );
   });
 
   it('counts per acting user: a manager acting on many users is limited as one, the users themselves are not', async () => {

@@ -76,7 +76,10 @@ describe('Shutdown of the real process', () => {
       // Hold the demo user's row: the removal below waits on it, in flight, until the lock goes.
       await db.query('BEGIN');
       await db.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [demoId]);
-      const inFlight = fetch(`${service.url}/auth/v1/users/me/auth_factors/otp_sms`, { method: 'DELETE', headers: { authorization: `Bearer ${tokenFor(dataDir, demoId)}` } });
+      const inFlight = fetch(`${service.url}/auth/v1/users/me/auth_factors/otp_sms`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${tokenFor(dataDir, demoId)}` },
+      });
       await waitFor('the removal waiting for the lock', async () => (await lockWaiters(db)) > 0);
 
       const signalled = Date.now();
@@ -133,7 +136,10 @@ describe('Shutdown of the real process', () => {
         for (let i = 0; !stopping; i++) {
           inFlight++;
           try {
-            const response = await fetch(`${url}/auth/v1/users/me/auth_factors/otp_sms`, { method: i % 2 ? 'DELETE' : 'POST', headers: { authorization: `Bearer ${token}` } });
+            const response = await fetch(`${url}/auth/v1/users/me/auth_factors/otp_sms`, {
+              method: i % 2 ? 'DELETE' : 'POST',
+              headers: { authorization: `Bearer ${token}` },
+            });
             await response.arrayBuffer();
             statuses.push(response.status);
           } catch (error) {

@@ -77,7 +77,12 @@ const MATRIX: readonly MatrixRow[] = [
     why: 'ORG_PROJECT_CREATOR has a role in the organization but none of the user permissions',
   },
   { caller: 'otherPlainA', target: 'plainA', expected: notFound, why: 'a user without any role may not see other users, even of their own organization' },
-  { caller: 'ownerA', target: 'plainB', expected: hidden, why: 'a user of an organization where the caller holds no role is indistinguishable from a missing one' },
+  {
+    caller: 'ownerA',
+    target: 'plainB',
+    expected: hidden,
+    why: 'a user of an organization where the caller holds no role is indistinguishable from a missing one',
+  },
   { caller: 'userManagerA', target: 'plainB', expected: hidden, why: 'an organization role grants nothing in another organization' },
   { caller: 'plainA', target: 'plainB', expected: hidden, why: 'a plain user cannot probe other organizations' },
   { caller: 'ownerA', target: 'missing', expected: notFound, why: 'a user id that does not exist is not found' },
@@ -151,8 +156,7 @@ describe('users: permissions, validation, reads, phone removal, bootstrap', () =
   });
   afterAll(() => t.close());
 
-  const tokenOf = (caller: Caller): string | undefined =>
-    caller === 'anonymous' ? undefined : caller === 'iamOwner' ? t.adminToken : users[caller].token;
+  const tokenOf = (caller: Caller): string | undefined => (caller === 'anonymous' ? undefined : caller === 'iamOwner' ? t.adminToken : users[caller].token);
   const idOf = (target: Target): string => (target === 'missing' ? missingUserId : users[target].userId);
 
   describe.each(ROUTES)('$name permission matrix', (route) => {

@@ -150,8 +150,7 @@ async function command(api: Api, action: Action, factor: Factor, callerId: strin
       throw new ApiError(404, 5, `${factor.errorPrefix}-404`, `${factor.label} is not configured for this user`);
     }
     const type = action === 'add' ? factor.addedEvent : factor.removedEvent;
-    const event = (await client.query<{ sequence: string; created_at: Date }>(APPEND, [userId, type, callerId, user.organization_id, requestId]))
-      .rows[0];
+    const event = (await client.query<{ sequence: string; created_at: Date }>(APPEND, [userId, type, callerId, user.organization_id, requestId])).rows[0];
     await client.query('COMMIT');
     const date = event.created_at.toISOString();
     const details: Record<string, string> = { sequence: event.sequence, resourceOwner: user.organization_id };

@@ -67,7 +67,8 @@ export async function drainOutbox(serviceUrl: string, timeoutMs = 120_000): Prom
                 (SELECT count(*) FROM deliveries WHERE status = 'pending')::int AS deliveries`,
       );
       if (rows[0].events === 0 && rows[0].deliveries === 0) return;
-      if (Date.now() > deadline) throw new Error(`the outbox did not catch up within ${timeoutMs} ms: ${rows[0].events} events, ${rows[0].deliveries} deliveries left`);
+      if (Date.now() > deadline)
+        throw new Error(`the outbox did not catch up within ${timeoutMs} ms: ${rows[0].events} events, ${rows[0].deliveries} deliveries left`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   });
@@ -117,11 +118,12 @@ export async function copyData(fromUrl: string, toUrl: string): Promise<void> {
         const { rows } = await from.query<{ data: Record<string, unknown>[] | null }>(`SELECT json_agg(t) AS data FROM ${table} t`);
         if (!rows[0].data) continue;
         // The source's columns only: any the target has beyond them take their defaults.
-        const columns = Object.keys(rows[0].data[0]).map((c) => `"${c}"`).join(', ');
-        await to.query(
-          `INSERT INTO ${table} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM json_populate_recordset(NULL::${table}, $1)`,
-          [JSON.stringify(rows[0].data)],
-        );
+        const columns = Object.keys(rows[0].data[0])
+          .map((c) => `"${c}"`)
+          .join(', ');
+        await to.query(`INSERT INTO ${table} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM json_populate_recordset(NULL::${table}, $1)`, [
+          JSON.stringify(rows[0].data),
+        ]);
       }
       await to.query(`SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT max(id) FROM events))`);
       await to.query('ANALYZE');

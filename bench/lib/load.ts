@@ -57,13 +57,7 @@ export interface LoadResult {
 }
 
 /** Drives `connections` connections at `baseUrl` for `durationSeconds`, each cycling through its own user's requests. */
-export async function drive(
-  baseUrl: string,
-  scenario: Scenario,
-  population: Population,
-  connections: number,
-  durationSeconds: number,
-): Promise<LoadResult> {
+export async function drive(baseUrl: string, scenario: Scenario, population: Population, connections: number, durationSeconds: number): Promise<LoadResult> {
   if (connections > population.users.length) throw new Error(`${connections} connections need as many users (have ${population.users.length})`);
   let nextUser = 0;
   const result = await autocannon({

@@ -56,7 +56,12 @@ function scaleVerdict(ratio: number): string {
 
 export function toMarkdown(results: BenchResults): string {
   const lines: string[] = ['# auth-factors benchmark', ''];
-  lines.push(Object.entries(results.meta).map(([k, v]) => `- ${k}: ${v}`).join('\n'), '');
+  lines.push(
+    Object.entries(results.meta)
+      .map(([k, v]) => `- ${k}: ${v}`)
+      .join('\n'),
+    '',
+  );
   for (const scenario of results.scenarios) {
     lines.push(`## ${scenario.title}`, '');
     lines.push(
@@ -85,7 +90,9 @@ export function toMarkdown(results: BenchResults): string {
     const f32 = find(results, scenario.id, 'floor', 32);
     if (s32 && f32) {
       const r = ratio(s32.load.requestsPerSecond, f32.load.requestsPerSecond);
-      lines.push(`| throughput @32 ≥ ${TARGETS.throughputRatioAt32 * 100}% of floor | ${scenario.id} | ${fmt(r * 100, 0)}% | ${r >= TARGETS.throughputRatioAt32 ? 'yes' : 'NO'} |`);
+      lines.push(
+        `| throughput @32 ≥ ${TARGETS.throughputRatioAt32 * 100}% of floor | ${scenario.id} | ${fmt(r * 100, 0)}% | ${r >= TARGETS.throughputRatioAt32 ? 'yes' : 'NO'} |`,
+      );
     }
     const s8 = find(results, scenario.id, 'service', 8);
     const f8 = find(results, scenario.id, 'floor', 8);
@@ -108,7 +115,9 @@ export function toMarkdown(results: BenchResults): string {
     const existing = results.scale.startup.filter((row) => row.label.startsWith('existing'));
     if (existing.length > 0) {
       const worst = Math.max(...existing.map((row) => row.readyMs));
-      lines.push(`| ready ≤ ${TARGETS.readyExistingMs / 1000} s, existing data folder | startup (worst of ${existing.length}) | ${fmt(worst, 0)} ms | ${worst <= TARGETS.readyExistingMs ? 'yes' : 'NO'} |`);
+      lines.push(
+        `| ready ≤ ${TARGETS.readyExistingMs / 1000} s, existing data folder | startup (worst of ${existing.length}) | ${fmt(worst, 0)} ms | ${worst <= TARGETS.readyExistingMs ? 'yes' : 'NO'} |`,
+      );
     }
   }
   lines.push('');
@@ -140,15 +149,20 @@ function statementSection(results: BenchResults): string[] {
   const lines = [
     `## Database statements per request (pg_stat_statements, ${level} connections)`,
     '',
-    'Every statement the implementation\'s database ran during the load (BEGIN/START TRANSACTION and COMMIT included), divided by',
-    'the requests answered; background work (the service\'s outbox dispatcher) counts too, as it is load the requests cause.',
+    "Every statement the implementation's database ran during the load (BEGIN/START TRANSACTION and COMMIT included), divided by",
+    "the requests answered; background work (the service's outbox dispatcher) counts too, as it is load the requests cause.",
     '',
   ];
   for (const scenario of results.scenarios) {
     for (const implementation of ['service', 'floor'] as const) {
       const m = find(results, scenario.id, implementation, level);
       if (!m?.statements) continue;
-      lines.push(`**${scenario.id}, ${implementation}: ${fmt(m.statements.perRequest, 2)} statements / request**`, '', '| per request | statement |', '|---:|---|');
+      lines.push(
+        `**${scenario.id}, ${implementation}: ${fmt(m.statements.perRequest, 2)} statements / request**`,
+        '',
+        '| per request | statement |',
+        '|---:|---|',
+      );
       for (const row of m.statements.top) {
         const share = row.calls / m.load.requests;
         if (share < 0.02) continue;

@@ -116,7 +116,13 @@ export class AuthFactorsService implements OnModuleInit {
     }, existing);
   }
 
-  private async removeFactor(kind: AuthFactorKind, caller: Caller, userId: string, options: FactorCommandOptions, existing?: Transaction): Promise<ObjectDetails> {
+  private async removeFactor(
+    kind: AuthFactorKind,
+    caller: Caller,
+    userId: string,
+    options: FactorCommandOptions,
+    existing?: Transaction,
+  ): Promise<ObjectDetails> {
     const { ifMatch, idempotencyKey, reason } = parseProtections(options);
     await this.rateLimit.consumeFactorMutation(caller, existing);
     return this.transactions.run(async (tx) => {
@@ -140,7 +146,13 @@ export class AuthFactorsService implements OnModuleInit {
    * Claims the idempotency key (if any) first in the transaction, so that a
    * concurrent duplicate waits here; returns the first call's answer to replay.
    */
-  private async claimIdempotencyKey(tx: Transaction, caller: Caller, key: string | undefined, operation: string, target: string): Promise<ObjectDetails | undefined> {
+  private async claimIdempotencyKey(
+    tx: Transaction,
+    caller: Caller,
+    key: string | undefined,
+    operation: string,
+    target: string,
+  ): Promise<ObjectDetails | undefined> {
     if (key === undefined || (await this.idempotencyKeys.claim(tx, caller.userId, key, operation, target))) return undefined;
     const stored = await this.idempotencyKeys.find(tx, caller.userId, key);
     if (!stored || stored.operation !== operation || stored.target !== target) {
@@ -178,9 +190,11 @@ export class AuthFactorsService implements OnModuleInit {
     if (ifMatch !== undefined && ifMatch !== 'any') {
       const sequence = await this.users.currentSequence(tx, user.id);
       if (!ifMatch.includes(sequence)) {
-        throw new AbortedError('AUTHF-IFMATCH-409', `The user has changed since (sequence ${sequence}, If-Match ${ifMatch.map((s) => `"${s}"`).join(', ')}); read it again`, [
-          errorInfo('PRECONDITION_FAILED', ERROR_DOMAIN, { sequence: String(sequence) }),
-        ]);
+        throw new AbortedError(
+          'AUTHF-IFMATCH-409',
+          `The user has changed since (sequence ${sequence}, If-Match ${ifMatch.map((s) => `"${s}"`).join(', ')}); read it again`,
+          [errorInfo('PRECONDITION_FAILED', ERROR_DOMAIN, { sequence: String(sequence) })],
+        );
       }
     }
     return { policy, payload };
@@ -209,7 +223,11 @@ export class AuthFactorsService implements OnModuleInit {
 }
 
 /** Checks the client's protections before anything runs: a malformed one is 400 (code 3). */
-function parseProtections(options: FactorCommandOptions): { ifMatch: readonly number[] | 'any' | undefined; idempotencyKey: string | undefined; reason: string | undefined } {
+function parseProtections(options: FactorCommandOptions): {
+  ifMatch: readonly number[] | 'any' | undefined;
+  idempotencyKey: string | undefined;
+  reason: string | undefined;
+} {
   return { ifMatch: parseIfMatch(options.ifMatch), idempotencyKey: parseIdempotencyKey(options.idempotencyKey), reason: checkForceReason(options) };
 }
 

@@ -53,9 +53,15 @@ export function ApiFactorCommand(options: { readonly removal?: boolean } = {}) {
         name: 'force',
         required: false,
         type: Boolean,
-        description: 'Administrators only, on other users: remove the user\'s last second factor although the organization forces MFA. Needs reason; both are recorded in the event.',
+        description:
+          "Administrators only, on other users: remove the user's last second factor although the organization forces MFA. Needs reason; both are recorded in the event.",
       }),
-      ApiQuery({ name: 'reason', required: false, type: String, description: 'Why force is needed (1 to 500 characters), e.g. "user lost both devices, identity verified by phone"; required with force=true.' }),
+      ApiQuery({
+        name: 'reason',
+        required: false,
+        type: String,
+        description: 'Why force is needed (1 to 500 characters), e.g. "user lost both devices, identity verified by phone"; required with force=true.',
+      }),
     );
   }
   return applyDecorators(...decorators);

@@ -31,7 +31,10 @@ export function parseIfMatch(value: string | undefined): readonly number[] | 'an
   if (value.trim() === '*') return 'any';
   const tags = value.split(',').map((tag) => ENTITY_TAG.exec(tag.trim()));
   if (tags.some((tag) => tag === null)) {
-    throw new InvalidArgumentError('AUTHF-IFMATCH-400', 'If-Match must be "<sequence>" (a quoted number, as the ETag header gives it), several of them comma-separated, or *');
+    throw new InvalidArgumentError(
+      'AUTHF-IFMATCH-400',
+      'If-Match must be "<sequence>" (a quoted number, as the ETag header gives it), several of them comma-separated, or *',
+    );
   }
   return tags.map((tag) => Number(tag![1]));
 }

@@ -37,7 +37,8 @@ export class MyAuthFactorsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Add One-Time Password (OTP) SMS',
-    description: 'Add a new One-Time Password (OTP) SMS factor to the authenticated user. OTP SMS will enable the user to verify a OTP with the latest verified phone number. The phone number has to be verified to add the second factor.',
+    description:
+      'Add a new One-Time Password (OTP) SMS factor to the authenticated user. OTP SMS will enable the user to verify a OTP with the latest verified phone number. The phone number has to be verified to add the second factor.',
   })
   @ApiBody(EMPTY_BODY)
   @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
@@ -56,7 +57,8 @@ export class MyAuthFactorsController {
   @Delete('otp_sms')
   @ApiOperation({
     summary: 'Remove One-Time Password (OTP) SMS',
-    description: 'Remove the configured One-Time Password (OTP) SMS factor of the authenticated user. As only one OTP SMS per user is allowed, the user will not have OTP SMS as a second factor afterward.',
+    description:
+      'Remove the configured One-Time Password (OTP) SMS factor of the authenticated user. As only one OTP SMS per user is allowed, the user will not have OTP SMS as a second factor afterward.',
   })
   @ApiOkResponse({ type: DetailsResponseDto, description: 'A successful response.', headers: ETAG_RESPONSE_HEADER })
   @ApiFactorCommand()
@@ -75,7 +77,8 @@ export class MyAuthFactorsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Add One-Time Password (OTP) Email',
-    description: 'Add a new One-Time Password (OTP) Email factor to the authenticated user. OTP Email will enable the user to verify a OTP with the latest verified email. The email has to be verified to add the second factor.',
+    description:
+      'Add a new One-Time Password (OTP) Email factor to the authenticated user. OTP Email will enable the user to verify a OTP with the latest verified email. The email has to be verified to add the second factor.',
   })
   @ApiBody(EMPTY_BODY)
   @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
@@ -94,7 +97,8 @@ export class MyAuthFactorsController {
   @Delete('otp_email')
   @ApiOperation({
     summary: 'Remove One-Time Password (OTP) Email',
-    description: 'Remove the configured One-Time Password (OTP) Email factor of the authenticated user. As only one OTP Email per user is allowed, the user will not have OTP Email as a second factor afterward.',
+    description:
+      'Remove the configured One-Time Password (OTP) Email factor of the authenticated user. As only one OTP Email per user is allowed, the user will not have OTP Email as a second factor afterward.',
   })
   @ApiOkResponse({ type: DetailsResponseDto, description: 'A successful response.', headers: ETAG_RESPONSE_HEADER })
   @ApiFactorCommand()

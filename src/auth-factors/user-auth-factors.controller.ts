@@ -25,7 +25,8 @@ export class UserAuthFactorsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Add OTP SMS for a user',
-    description: 'Add a new One-Time Password (OTP) SMS factor to the user. The user needs a verified phone number. Needs user.credential.write, unless the user is the caller.',
+    description:
+      'Add a new One-Time Password (OTP) SMS factor to the user. The user needs a verified phone number. Needs user.credential.write, unless the user is the caller.',
   })
   @ApiParam(USER_ID_PARAM)
   @ApiBody(EMPTY_BODY)
@@ -46,7 +47,8 @@ export class UserAuthFactorsController {
   @Delete('otp_sms')
   @ApiOperation({
     summary: 'Remove One-Time Password (OTP) SMS from a user',
-    description: 'Remove the configured One-Time Password (OTP) SMS factor of a user. As only one OTP SMS per user is allowed, the user will not have OTP SMS as a second factor afterward. Needs user.write, unless the user is the caller.',
+    description:
+      'Remove the configured One-Time Password (OTP) SMS factor of a user. As only one OTP SMS per user is allowed, the user will not have OTP SMS as a second factor afterward. Needs user.write, unless the user is the caller.',
   })
   @ApiParam(USER_ID_PARAM)
   @ApiOkResponse({ type: DetailsResponseDto, description: 'OK', headers: ETAG_RESPONSE_HEADER })
@@ -67,7 +69,8 @@ export class UserAuthFactorsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Add OTP Email for a user',
-    description: 'Add a new One-Time Password (OTP) Email factor to the user. The user needs a verified e-mail address. Needs user.credential.write, unless the user is the caller.',
+    description:
+      'Add a new One-Time Password (OTP) Email factor to the user. The user needs a verified e-mail address. Needs user.credential.write, unless the user is the caller.',
   })
   @ApiParam(USER_ID_PARAM)
   @ApiBody(EMPTY_BODY)
@@ -88,7 +91,8 @@ export class UserAuthFactorsController {
   @Delete('otp_email')
   @ApiOperation({
     summary: 'Remove One-Time-Password (OTP) Email from a user',
-    description: 'Remove the configured One-Time-Password (OTP) Email factor of a user. As only one OTP Email per user is allowed, the user will not have OTP Email as a second-factor afterward. Needs user.write, unless the user is the caller.',
+    description:
+      'Remove the configured One-Time-Password (OTP) Email factor of a user. As only one OTP Email per user is allowed, the user will not have OTP Email as a second-factor afterward. Needs user.write, unless the user is the caller.',
   })
   @ApiParam(USER_ID_PARAM)
   @ApiOkResponse({ type: DetailsResponseDto, description: 'OK', headers: ETAG_RESPONSE_HEADER })

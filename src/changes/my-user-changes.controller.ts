@@ -17,7 +17,8 @@ export class MyUserChangesController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'List my changes',
-    description: "Returns the history of the authenticated user's account (ZITADEL's ListMyUserChanges): its events, newest first unless `query.asc`, paginated by sequence.",
+    description:
+      "Returns the history of the authenticated user's account (ZITADEL's ListMyUserChanges): its events, newest first unless `query.asc`, paginated by sequence.",
   })
   @ApiBody({ type: ListChangesRequestDto, required: false })
   @ApiOkResponse({ type: ListChangesResponseDto })

@@ -18,13 +18,18 @@ export class UserChangesController {
   @HttpCode(200)
   @ApiOperation({
     summary: "List a user's changes",
-    description: "Returns the history of the user's account (as ZITADEL's ListUserChanges): its events, newest first unless `query.asc`, paginated by sequence. Needs user.read, unless the user is the caller.",
+    description:
+      "Returns the history of the user's account (as ZITADEL's ListUserChanges): its events, newest first unless `query.asc`, paginated by sequence. Needs user.read, unless the user is the caller.",
   })
   @ApiParam({ name: 'userId', description: 'the user id (1 to 200 characters)', example: '163840776835432705' })
   @ApiBody({ type: ListChangesRequestDto, required: false })
   @ApiOkResponse({ type: ListChangesResponseDto })
   @ApiProtectedRoute(400, 403, 404)
-  async list(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string, @Body() body: ListChangesRequestDto = {}): Promise<ListChangesResponseDto> {
+  async list(
+    @CurrentCaller() caller: Caller,
+    @Param('userId', UserIdPipe) userId: string,
+    @Body() body: ListChangesRequestDto = {},
+  ): Promise<ListChangesResponseDto> {
     return toListChangesResponse(await this.changes.list(caller, userId, toChangePage(body?.query)));
   }
 }

@@ -21,7 +21,7 @@ export class FactorPolicyController {
   @Get()
   @ApiOperation({
     summary: 'Get the factor policy of an organization',
-    description: 'The policy in force: the organization\'s own, or the configured defaults (isDefault: true). Needs org.read there (ORG_OWNER, IAM_OWNER).',
+    description: "The policy in force: the organization's own, or the configured defaults (isDefault: true). Needs org.read there (ORG_OWNER, IAM_OWNER).",
   })
   @ApiParam(ORG_ID_PARAM)
   @ApiOkResponse({ type: GetFactorPolicyResponseDto })
@@ -33,7 +33,7 @@ export class FactorPolicyController {
   @Put()
   @ApiOperation({
     summary: 'Set the factor policy of an organization',
-    description: 'Replaces the organization\'s factor policy; a field left out is reset. Needs org.policy.write there (ORG_OWNER, IAM_OWNER).',
+    description: "Replaces the organization's factor policy; a field left out is reset. Needs org.policy.write there (ORG_OWNER, IAM_OWNER).",
   })
   @ApiParam(ORG_ID_PARAM)
   @ApiOkResponse({ type: SetFactorPolicyResponseDto })

@@ -59,7 +59,12 @@ export class FactorPolicyService {
       const appended = await this.events.append(
         tx,
         { aggregateType: ORG_AGGREGATE, aggregateId: organizationId, resourceOwner: organizationId, creator: caller.userId, requestId: caller.requestId },
-        [{ type: FactorPolicyEventType.Changed, payload: { forceMfa: policy.forceMfa, factorChangeMaxAuthAgeSeconds: policy.factorChangeMaxAuthAgeSeconds ?? null } }],
+        [
+          {
+            type: FactorPolicyEventType.Changed,
+            payload: { forceMfa: policy.forceMfa, factorChangeMaxAuthAgeSeconds: policy.factorChangeMaxAuthAgeSeconds ?? null },
+          },
+        ],
       );
       return {
         policy: { ...policy, isDefault: false },

@@ -22,7 +22,10 @@ export class ConnectErrorMapper {
     const { error, cause } = mapError(exception, requestId);
     if (cause !== undefined) {
       const level = error.code === GrpcCode.UNAVAILABLE ? 'warn' : 'error';
-      this.logger[level](`${procedure} failed (request ${requestId}): ${describeCause(cause)}`, cause instanceof Error && level === 'error' ? cause.stack : undefined);
+      this.logger[level](
+        `${procedure} failed (request ${requestId}): ${describeCause(cause)}`,
+        cause instanceof Error && level === 'error' ? cause.stack : undefined,
+      );
     }
     // Connect's codes are gRPC's codes.
     const mapped = new ConnectError(toErrorBody(error).message, error.code as number as Code, undefined, [

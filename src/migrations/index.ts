@@ -6,4 +6,11 @@ import { CreateOutbox1732320000004 } from './1732320000004-create-outbox';
 import { UnloggedRateLimitCounters1732320000005 } from './1732320000005-unlogged-rate-limit-counters';
 
 /** Every migration, oldest first: the only way the schema changes. */
-export const MIGRATIONS = [CreateEventstore1732320000000, CreateIdentitySchema1732320000001, CreateRateLimitCounters1732320000002, CreateFactorProtections1732320000003, CreateOutbox1732320000004, UnloggedRateLimitCounters1732320000005];
+export const MIGRATIONS = [
+  CreateEventstore1732320000000,
+  CreateIdentitySchema1732320000001,
+  CreateRateLimitCounters1732320000002,
+  CreateFactorProtections1732320000003,
+  CreateOutbox1732320000004,
+  UnloggedRateLimitCounters1732320000005,
+];

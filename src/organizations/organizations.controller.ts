@@ -28,7 +28,10 @@ export class OrganizationsController {
 
   @Post(':orgId/members')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Add an organization member', description: 'Grant roles in the organization to a user. Needs org.member.write there (ORG_OWNER, IAM_OWNER).' })
+  @ApiOperation({
+    summary: 'Add an organization member',
+    description: 'Grant roles in the organization to a user. Needs org.member.write there (ORG_OWNER, IAM_OWNER).',
+  })
   @ApiOkResponse({ type: DetailsResponseDto })
   @ApiProtectedRoute(400, 403, 404)
   async addMember(@CurrentCaller() caller: Caller, @Param('orgId') orgId: string, @Body() body: AddOrganizationMemberDto): Promise<DetailsResponseDto> {

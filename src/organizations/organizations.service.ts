@@ -33,7 +33,12 @@ export class OrganizationsService {
   ) {}
 
   /** Creates an organization (needs `org.create` instance-wide), granting its admins their roles. */
-  create(caller: Caller, name: string, admins: readonly OrganizationMember[] = [], existing?: Transaction): Promise<{ organizationId: string; details: ObjectDetails }> {
+  create(
+    caller: Caller,
+    name: string,
+    admins: readonly OrganizationMember[] = [],
+    existing?: Transaction,
+  ): Promise<{ organizationId: string; details: ObjectDetails }> {
     return this.transactions.run(async (tx) => {
       await this.permissions.authorizeInstanceWide(tx, caller, Permission.OrgCreate);
       const organizationId = this.ids.next();
@@ -66,7 +71,12 @@ export class OrganizationsService {
     await this.memberships.grant(tx, userId, 'instance', roles);
   }
 
-  private async append(tx: Transaction, caller: Caller, organizationId: string, events: { type: string; payload?: Record<string, unknown> }[]): Promise<ObjectDetails> {
+  private async append(
+    tx: Transaction,
+    caller: Caller,
+    organizationId: string,
+    events: { type: string; payload?: Record<string, unknown> }[],
+  ): Promise<ObjectDetails> {
     const appended = await this.events.append(
       tx,
       { aggregateType: ORG_AGGREGATE, aggregateId: organizationId, resourceOwner: organizationId, creator: caller.userId, requestId: caller.requestId },

@@ -67,7 +67,10 @@ export function needsSecurityMail(event: OutboxEvent): boolean {
 export function securityMail(event: OutboxEvent): { subject: string; text: string } {
   const change = SECURITY_MAIL_CHANGES[event.type] ?? `A security setting of your account changed (${event.type})`;
   const by = event.creator === event.aggregateId ? 'you (signed in to your account)' : `an administrator (user ${event.creator})`;
-  const when = event.createdAt.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const when = event.createdAt
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
   return {
     subject: `Security notice: ${change.split(' (')[0]}`,
     text: [

@@ -145,7 +145,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
             }
           }
         }
-        if (needsSecurityMail(event)) deliveries.push({ eventId: event.id, targetKind: 'email', targetId: event.aggregateId, organizationId: event.resourceOwner });
+        if (needsSecurityMail(event))
+          deliveries.push({ eventId: event.id, targetKind: 'email', targetId: event.aggregateId, organizationId: event.resourceOwner });
       }
       await this.outbox.insertDeliveries(tx, deliveries);
       const last = events[events.length - 1];
@@ -189,7 +190,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
   private report({ delivery, result, retryInMs }: Outcome, status: DeliveryStatus | undefined): void {
     const attempt = delivery.attempts + 1;
     const what = `${delivery.targetKind} delivery ${delivery.id} of event ${delivery.event.id} (${delivery.event.type})`;
-    if (status === undefined) this.logger.warn(`Attempt ${attempt} of ${what} (${result.outcome}) dropped: its lease ran out and another instance recorded first`);
+    if (status === undefined)
+      this.logger.warn(`Attempt ${attempt} of ${what} (${result.outcome}) dropped: its lease ran out and another instance recorded first`);
     else if (status === 'dead') this.logger.warn(`Dead-lettered ${what} after ${attempt} attempts: ${result.error}`);
     else if (result.outcome === 'failed') this.logger.log(`Attempt ${attempt} of ${what} failed (${result.error}); next in ${retryInMs} ms`);
   }

@@ -198,7 +198,13 @@ export class OutboxRepository {
   }
 
   /** A webhook's deliveries, newest first, optionally of one status. */
-  async deliveriesOf(tx: Transaction, targetKind: DeliveryTargetKind, targetId: string, status: DeliveryStatus | undefined, limit: number): Promise<DeliveryRecord[]> {
+  async deliveriesOf(
+    tx: Transaction,
+    targetKind: DeliveryTargetKind,
+    targetId: string,
+    status: DeliveryStatus | undefined,
+    limit: number,
+  ): Promise<DeliveryRecord[]> {
     const rows: DeliveryRow[] = await tx.manager.query(
       `SELECT d.id, d.event_id, e.type AS event_type, e.aggregate_id AS user_id, d.target_kind, d.target_id, d.status, d.attempts,
               d.next_attempt_at, d.last_error, d.created_at, d.finished_at

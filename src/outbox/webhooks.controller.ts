@@ -3,13 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { CurrentCaller } from '@app/auth';
 import type { Caller } from '@app/auth';
 import { ApiProtectedRoute } from '../common/api-errors.decorator';
-import {
-  AddWebhookDto,
-  AddWebhookResponseDto,
-  ListDeliveriesQueryDto,
-  ListDeliveriesResponseDto,
-  ListWebhooksResponseDto,
-} from './dto/webhook.dto';
+import { AddWebhookDto, AddWebhookResponseDto, ListDeliveriesQueryDto, ListDeliveriesResponseDto, ListWebhooksResponseDto } from './dto/webhook.dto';
 import { DeliveryStatus } from './outbox-event';
 import { toAddWebhookResponse, toDeliveryDto, toWebhookDto } from './webhook.mapper';
 import { WebhooksService } from './webhooks.service';
@@ -49,7 +43,8 @@ export class WebhooksController {
   @Get(':webhookId/deliveries')
   @ApiOperation({
     summary: "List a webhook's deliveries",
-    description: 'Newest first, optionally of one status; `status=dead` lists the dead letters (every attempt failed). Needs org.webhook.write in the organization.',
+    description:
+      'Newest first, optionally of one status; `status=dead` lists the dead letters (every attempt failed). Needs org.webhook.write in the organization.',
   })
   @ApiParam(ORG_ID_PARAM)
   @ApiParam({ name: 'webhookId', description: 'the webhook id', example: '69629023906488400' })

@@ -13,10 +13,11 @@ export interface HeldRoles {
 export class MembershipsRepository {
   /** The roles `userId` holds instance-wide and in `organizationId`, separately. */
   async rolesOf(tx: Transaction, userId: string, organizationId: string): Promise<HeldRoles> {
-    const rows: { scope: string; roles: string[] }[] = await tx.manager.query(
-      'SELECT scope, roles FROM memberships WHERE user_id = $1 AND scope IN ($2, $3)',
-      [userId, INSTANCE_SCOPE, organizationId],
-    );
+    const rows: { scope: string; roles: string[] }[] = await tx.manager.query('SELECT scope, roles FROM memberships WHERE user_id = $1 AND scope IN ($2, $3)', [
+      userId,
+      INSTANCE_SCOPE,
+      organizationId,
+    ]);
     return {
       instance: rows.find((r) => r.scope === INSTANCE_SCOPE)?.roles ?? [],
       organization: rows.find((r) => r.scope !== INSTANCE_SCOPE)?.roles ?? [],
@@ -25,10 +26,7 @@ export class MembershipsRepository {
 
   /** The roles `userId` holds instance-wide. */
   async instanceRolesOf(tx: Transaction, userId: string): Promise<string[]> {
-    const rows: { roles: string[] }[] = await tx.manager.query('SELECT roles FROM memberships WHERE user_id = $1 AND scope = $2', [
-      userId,
-      INSTANCE_SCOPE,
-    ]);
+    const rows: { roles: string[] }[] = await tx.manager.query('SELECT roles FROM memberships WHERE user_id = $1 AND scope = $2', [userId, INSTANCE_SCOPE]);
     return rows[0]?.roles ?? [];
   }
 

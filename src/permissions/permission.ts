@@ -29,7 +29,15 @@ const ALL_PERMISSIONS = Object.values(Permission);
 /** The role → permission table of the contract. */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   [Role.IamOwner]: ALL_PERMISSIONS,
-  [Role.OrgOwner]: [Permission.UserRead, Permission.UserWrite, Permission.UserCredentialWrite, Permission.OrgRead, Permission.OrgMemberWrite, Permission.OrgWebhookWrite, Permission.OrgPolicyWrite],
+  [Role.OrgOwner]: [
+    Permission.UserRead,
+    Permission.UserWrite,
+    Permission.UserCredentialWrite,
+    Permission.OrgRead,
+    Permission.OrgMemberWrite,
+    Permission.OrgWebhookWrite,
+    Permission.OrgPolicyWrite,
+  ],
   [Role.OrgUserManager]: [Permission.UserRead, Permission.UserWrite, Permission.UserCredentialWrite],
   [Role.OrgProjectCreator]: [],
 };

@@ -35,7 +35,7 @@ export class PermissionsService {
   authorizeOnUser(caller: Caller, permission: Permission, target: UserRef | undefined, roles: HeldRoles | undefined): void {
     if (!target) throw userNotFound();
     if (target.id === caller.userId || caller.system) return;
-    if (!roles) throw new Error('authorizeOnUser: the caller\'s roles are required for another user');
+    if (!roles) throw new Error("authorizeOnUser: the caller's roles are required for another user");
     if (roles.instance.length === 0 && roles.organization.length === 0) throw userNotFound();
     if (!grants([...roles.instance, ...roles.organization], permission)) {
       throw new PermissionDeniedError('AUTHF-PERM-403', `Permission ${permission} is required for this user`);

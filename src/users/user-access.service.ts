@@ -24,7 +24,12 @@ export class UserAccessService {
    * {@link lockForCommand}, also returning the factor policy the user's organization has set (undefined:
    * the defaults apply). User, roles and policy come in one round trip.
    */
-  async lockWithPolicy(tx: Transaction, caller: Caller, permission: Permission, userId: string): Promise<{ user: UserRecord; factorPolicy?: StoredFactorPolicy }> {
+  async lockWithPolicy(
+    tx: Transaction,
+    caller: Caller,
+    permission: Permission,
+    userId: string,
+  ): Promise<{ user: UserRecord; factorPolicy?: StoredFactorPolicy }> {
     const found = await this.users.lockWithAccess(tx, userId, caller.userId);
     this.permissions.authorizeOnUser(caller, permission, found?.user, found?.callerRoles);
     return found!;

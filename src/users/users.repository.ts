@@ -58,7 +58,9 @@ function toUserWithAccess(row: UserWithAccessRow): UserWithAccess {
     user: toRecord(row),
     callerRoles: { instance: row.caller_instance_roles ?? [], organization: row.caller_organization_roles ?? [] },
     factorPolicy:
-      row.policy_force_mfa === null ? undefined : { forceMfa: row.policy_force_mfa, factorChangeMaxAuthAgeSeconds: row.policy_max_auth_age_seconds ?? undefined },
+      row.policy_force_mfa === null
+        ? undefined
+        : { forceMfa: row.policy_force_mfa, factorChangeMaxAuthAgeSeconds: row.policy_max_auth_age_seconds ?? undefined },
   };
 }
 
@@ -130,10 +132,7 @@ export class UsersRepository {
 
   /** The id of the user with this username in the organization. */
   async findIdByUsername(tx: Transaction, organizationId: string, username: string): Promise<string | undefined> {
-    const rows: { id: string }[] = await tx.manager.query('SELECT id FROM users WHERE organization_id = $1 AND username = $2', [
-      organizationId,
-      username,
-    ]);
+    const rows: { id: string }[] = await tx.manager.query('SELECT id FROM users WHERE organization_id = $1 AND username = $2', [organizationId, username]);
     return rows[0]?.id;
   }
 

@@ -80,7 +80,12 @@ export class UsersService {
     return this.transactions.run(async (tx) => {
       const user = await this.access.lockForCommand(tx, caller, Permission.UserWrite, userId);
       const verified = change.isVerified ?? false;
-      const events = user.phone === change.value ? (verified && !user.phoneVerified ? [verifiedEvent(UserEventType.PhoneVerified)] : []) : phoneEvents(change.value, verified);
+      const events =
+        user.phone === change.value
+          ? verified && !user.phoneVerified
+            ? [verifiedEvent(UserEventType.PhoneVerified)]
+            : []
+          : phoneEvents(change.value, verified);
       if (events.length === 0) throw new FailedPreconditionError('AUTHF-PHONE-UNCHANGED', 'The phone is already set to this value');
       await this.users.setPhone(tx, user.id, change.value, user.phone === change.value ? user.phoneVerified || verified : verified);
       return this.writer.write(tx, user, caller, events);
@@ -92,7 +97,12 @@ export class UsersService {
     return this.transactions.run(async (tx) => {
       const user = await this.access.lockForCommand(tx, caller, Permission.UserWrite, userId);
       const verified = change.isVerified ?? false;
-      const events = user.email === change.value ? (verified && !user.emailVerified ? [verifiedEvent(UserEventType.EmailVerified)] : []) : emailEvents(change.value, verified);
+      const events =
+        user.email === change.value
+          ? verified && !user.emailVerified
+            ? [verifiedEvent(UserEventType.EmailVerified)]
+            : []
+          : emailEvents(change.value, verified);
       if (events.length === 0) throw new FailedPreconditionError('AUTHF-EMAIL-UNCHANGED', 'The e-mail address is already set to this value');
       await this.users.setEmail(tx, user.id, change.value, user.email === change.value ? user.emailVerified || verified : verified);
       return this.writer.write(tx, user, caller, events);

@@ -62,7 +62,8 @@ async function admin(c: Context, method: string, path: string, body?: unknown, o
   const response = await c.t.request(method, path, { token: c.t.adminToken, body });
   if (!ok.includes(response.status)) throw new Error(`prepare ${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
 }
-const verifiedPhone = (c: Context, id: string) => admin(c, 'POST', `/v2/users/${id}/phone`, { phone: `+4175${String(1_000_000 + c.next()).slice(-7)}`, isVerified: true });
+const verifiedPhone = (c: Context, id: string) =>
+  admin(c, 'POST', `/v2/users/${id}/phone`, { phone: `+4175${String(1_000_000 + c.next()).slice(-7)}`, isVerified: true });
 const verifiedEmail = (c: Context, id: string) => admin(c, 'POST', `/v2/users/${id}/email`, { email: `matrix-${c.next()}@example.com`, isVerified: true });
 const factor = (type: 'otp_sms' | 'otp_email', present: boolean) => async (c: Context, id: string) => {
   await (type === 'otp_sms' ? verifiedPhone(c, id) : verifiedEmail(c, id));
@@ -86,7 +87,15 @@ const ROUTES: readonly RouteSpec[] = [
       writesUser: true,
       prepare: factor(type, false),
     },
-    { name: `DELETE v2 ${type}`, method: 'DELETE', scope: 'user', permission: 'user.write', path: (id) => `/v2/users/${id}/${type}`, writesUser: true, prepare: factor(type, true) },
+    {
+      name: `DELETE v2 ${type}`,
+      method: 'DELETE',
+      scope: 'user',
+      permission: 'user.write',
+      path: (id) => `/v2/users/${id}/${type}`,
+      writesUser: true,
+      prepare: factor(type, true),
+    },
   ]),
   { name: 'GET v2 user', method: 'GET', scope: 'user', permission: 'user.read', path: (id) => `/v2/users/${id}`, writesUser: false },
   {
@@ -98,7 +107,15 @@ const ROUTES: readonly RouteSpec[] = [
     body: (c) => ({ phone: `+4174${String(1_000_000 + c.next()).slice(-7)}`, isVerified: true }),
     writesUser: true,
   },
-  { name: 'DELETE v2 phone', method: 'DELETE', scope: 'user', permission: 'user.write', path: (id) => `/v2/users/${id}/phone`, writesUser: true, prepare: verifiedPhone },
+  {
+    name: 'DELETE v2 phone',
+    method: 'DELETE',
+    scope: 'user',
+    permission: 'user.write',
+    path: (id) => `/v2/users/${id}/phone`,
+    writesUser: true,
+    prepare: verifiedPhone,
+  },
   {
     name: 'POST v2 email',
     method: 'POST',
@@ -114,7 +131,11 @@ const ROUTES: readonly RouteSpec[] = [
     scope: 'organization',
     permission: 'user.write',
     path: () => '/v2/users/human',
-    body: (c) => ({ username: `matrix-${c.next()}-${Date.now()}`, organization: { orgId: organizationOfCell() }, profile: { givenName: 'M', familyName: 'X' } }),
+    body: (c) => ({
+      username: `matrix-${c.next()}-${Date.now()}`,
+      organization: { orgId: organizationOfCell() },
+      profile: { givenName: 'M', familyName: 'X' },
+    }),
     writesUser: false,
   },
   {
@@ -126,7 +147,15 @@ const ROUTES: readonly RouteSpec[] = [
     body: (c) => ({ userId: c.memberId, roles: ['ORG_PROJECT_CREATOR'] }),
     writesUser: false,
   },
-  { name: 'POST v2 organizations', method: 'POST', scope: 'instance', permission: 'org.create', path: () => '/v2/organizations', body: (c) => ({ name: `matrix-org-${c.next()}` }), writesUser: false },
+  {
+    name: 'POST v2 organizations',
+    method: 'POST',
+    scope: 'instance',
+    permission: 'org.create',
+    path: () => '/v2/organizations',
+    body: (c) => ({ name: `matrix-org-${c.next()}` }),
+    writesUser: false,
+  },
 ];
 
 // POST /v2/users/human names its organization in the body: the cell's target is set here before the body is built.
@@ -193,7 +222,9 @@ describe('authorization matrix: every route × every kind of caller', () => {
     context = { t, orgA, memberId: member.userId, next: () => ++counter };
   });
   afterAll(async () => {
-    console.log(`authorization matrix: ${CELLS.length} cells over ${ROUTES.length} routes and ${Object.keys(CALLERS).length} callers, by status ${JSON.stringify(tally)}`);
+    console.log(
+      `authorization matrix: ${CELLS.length} cells over ${ROUTES.length} routes and ${Object.keys(CALLERS).length} callers, by status ${JSON.stringify(tally)}`,
+    );
     await t.close();
   });
 
@@ -214,7 +245,14 @@ describe('authorization matrix: every route × every kind of caller', () => {
 
   /** The user a v1 call acts on (the caller), or the target of a v2 call. */
   const actedOn = (route: RouteSpec, caller: CallerName): string | undefined => {
-    if (route.scope === 'me') return caller === 'anonymous' ? undefined : caller === 'self' ? target.userId : caller === 'iamOwner' ? t.bootstrapped.adminId : users[caller as keyof typeof users]?.userId;
+    if (route.scope === 'me')
+      return caller === 'anonymous'
+        ? undefined
+        : caller === 'self'
+          ? target.userId
+          : caller === 'iamOwner'
+            ? t.bootstrapped.adminId
+            : users[caller as keyof typeof users]?.userId;
     return route.scope === 'user' && caller !== 'nonexistent' ? target.userId : undefined;
   };
 

@@ -61,7 +61,12 @@ describe('a crash (SIGKILL) of one of two instances under load', () => {
     const report = await checkConsistency(databaseUrl, [...world.users.map((u) => u.userId), world.manager.userId], result.acknowledged);
     console.log(`${summarize('crash: SIGKILL of 1 of 2 instances under load (32 clients)', result, report)}; ${JSON.stringify(figures)}`);
     if (result.unexpected.length > 0 || report.problems.length > 0) {
-      console.log(`unexpected answers:\n${result.unexpected.join('\n')}\nproblems:\n${report.problems.join('\n')}\nlogs:\n${logsOfUnexpected(result, instances.map((i) => i.log))}`);
+      console.log(
+        `unexpected answers:\n${result.unexpected.join('\n')}\nproblems:\n${report.problems.join('\n')}\nlogs:\n${logsOfUnexpected(
+          result,
+          instances.map((i) => i.log),
+        )}`,
+      );
     }
 
     expect(figures.killed).toBe('SIGKILL');

@@ -150,10 +150,23 @@ describe('hostile input (property-based)', () => {
 
   it('answers a factor command with any JSON body and content type: code 9 (precondition) for JSON, code 3 for anything else, never a change', async () => {
     const contentType = fc.oneof(
-      fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x', 'application/vnd.api+json', ''),
+      fc.constantFrom(
+        'application/json',
+        'application/json; charset=utf-8',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/xml',
+        'multipart/form-data; boundary=x',
+        'application/vnd.api+json',
+        '',
+      ),
       fc.string({ unit: fc.constantFrom(...'abcjson/;=+-. *'.split('')), maxLength: 30 }),
     );
-    const body = fc.oneof(fc.json({ maxDepth: 3 }), fc.string({ maxLength: 100 }), fc.constantFrom('{', '{"a":', '[1,2', 'null', 'NaN', '\u0000', '{"__proto__":{"admin":true}}'));
+    const body = fc.oneof(
+      fc.json({ maxDepth: 3 }),
+      fc.string({ maxLength: 100 }),
+      fc.constantFrom('{', '{"a":', '[1,2', 'null', 'NaN', '\u0000', '{"__proto__":{"admin":true}}'),
+    );
     const route = fc.constantFrom(
       () => '/auth/v1/users/me/auth_factors/otp_sms',
       () => '/auth/v1/users/me/auth_factors/otp_email',
@@ -212,7 +225,11 @@ describe('hostile input (property-based)', () => {
         const value: unknown = JSON.parse(JSON.stringify(generated) ?? 'null');
         const before = await eventCount();
         const current = (await t.request('GET', `/v2/users/${user.userId}`, { token: t.adminToken })).body.user.human.phone?.phone;
-        const answer = await send('POST', `/v2/users/${user.userId}/phone`, { token: t.adminToken, body: JSON.stringify(value), contentType: 'application/json' });
+        const answer = await send('POST', `/v2/users/${user.userId}/phone`, {
+          token: t.adminToken,
+          body: JSON.stringify(value),
+          contentType: 'application/json',
+        });
         tally('phone body', answer);
         if (valid(value) && (value as { phone: string }).phone !== current) {
           expect(answer.status).toBe(200);
@@ -236,8 +253,16 @@ describe('hostile input (property-based)', () => {
       { method: 'POST', path: `/v2/organizations/${org}/members`, body: { userId: text, roles: ['ORG_OWNER'] } },
       { method: 'POST', path: `/v2/organizations/${org}/members`, body: { userId: user.userId, roles: [text] } },
       { method: 'POST', path: '/v2/users/human', body: { username: text, organization: { orgId: org }, profile: { givenName: 'a', familyName: 'b' } } },
-      { method: 'POST', path: '/v2/users/human', body: { username: `nul-${Date.now()}`, organization: { orgId: org }, profile: { givenName: text, familyName: 'b' } } },
-      { method: 'POST', path: '/v2/users/human', body: { userId: text, username: `nul-${Date.now()}`, organization: { orgId: text }, profile: { givenName: 'a', familyName: 'b' } } },
+      {
+        method: 'POST',
+        path: '/v2/users/human',
+        body: { username: `nul-${Date.now()}`, organization: { orgId: org }, profile: { givenName: text, familyName: 'b' } },
+      },
+      {
+        method: 'POST',
+        path: '/v2/users/human',
+        body: { userId: text, username: `nul-${Date.now()}`, organization: { orgId: text }, profile: { givenName: 'a', familyName: 'b' } },
+      },
       { method: 'DELETE', path: `/v2/users/${encodeURIComponent(text)}/otp_email` },
     ];
     await fc.assert(

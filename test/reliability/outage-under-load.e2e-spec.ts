@@ -62,7 +62,12 @@ describe('a database outage under load, two instances', () => {
       await server.stop();
       await sleep(1000);
       for (const instance of instances) {
-        readiness.push(await fetch(`${instance.url}/readyz`, { signal: AbortSignal.timeout(6000) }).then((r) => r.status, () => 0));
+        readiness.push(
+          await fetch(`${instance.url}/readyz`, { signal: AbortSignal.timeout(6000) }).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        );
       }
       await sleep(3000);
       await server.start();
@@ -94,7 +99,12 @@ describe('a database outage under load, two instances', () => {
     const report = await checkConsistency(databaseUrl, [...world.users.map((u) => u.userId), world.manager.userId], result.acknowledged);
     console.log(`${summarize('database outage under load (2 instances, 32 clients)', result, report)}; ${JSON.stringify(figures)}`);
     if (result.unexpected.length > 0 || report.problems.length > 0) {
-      console.log(`unexpected answers:\n${result.unexpected.join('\n')}\nproblems:\n${report.problems.join('\n')}\nlogs:\n${logsOfUnexpected(result, instances.map((i) => i.log))}`);
+      console.log(
+        `unexpected answers:\n${result.unexpected.join('\n')}\nproblems:\n${report.problems.join('\n')}\nlogs:\n${logsOfUnexpected(
+          result,
+          instances.map((i) => i.log),
+        )}`,
+      );
     }
 
     expect(result.unexpected).toEqual([]);

@@ -38,7 +38,12 @@ describe('consistency under a storm on two instances sharing one database', () =
     console.log(summarize('storm (2 instances, 32 clients, 10 s, 100 users)', result, report));
 
     if (result.unexpected.length > 0 || report.problems.length > 0) {
-      console.log(`unexpected answers:\n${result.unexpected.join('\n')}\nproblems:\n${report.problems.join('\n')}\nlogs:\n${logsOfUnexpected(result, instances.map((i) => i.log))}`);
+      console.log(
+        `unexpected answers:\n${result.unexpected.join('\n')}\nproblems:\n${report.problems.join('\n')}\nlogs:\n${logsOfUnexpected(
+          result,
+          instances.map((i) => i.log),
+        )}`,
+      );
     }
     expect(result.unexpected).toEqual([]);
     expect(Object.keys(result.outcomes).filter((outcome) => outcome.startsWith('5'))).toEqual([]);

@@ -101,16 +101,60 @@ export const STORM_OPERATIONS: readonly Operation[] = [
     { name: `v2 add ${factor}`, method: 'POST', path: (id) => `/v2/users/${id}/${factor}`, actor: 'manager', body: () => ({}) },
     { name: `v2 remove ${factor}`, method: 'DELETE', path: (id) => `/v2/users/${id}/${factor}`, actor: 'manager' },
   ]),
-  { name: 'set verified phone', method: 'POST', path: (id) => `/v2/users/${id}/phone`, actor: 'manager', body: () => ({ phone: freshPhone(), isVerified: true }) },
-  { name: 'set verified phone', method: 'POST', path: (id) => `/v2/users/${id}/phone`, actor: 'manager', body: () => ({ phone: freshPhone(), isVerified: true }) },
-  { name: 'set unverified phone', method: 'POST', path: (id) => `/v2/users/${id}/phone`, actor: 'manager', body: () => ({ phone: freshPhone(), isVerified: false }) },
+  {
+    name: 'set verified phone',
+    method: 'POST',
+    path: (id) => `/v2/users/${id}/phone`,
+    actor: 'manager',
+    body: () => ({ phone: freshPhone(), isVerified: true }),
+  },
+  {
+    name: 'set verified phone',
+    method: 'POST',
+    path: (id) => `/v2/users/${id}/phone`,
+    actor: 'manager',
+    body: () => ({ phone: freshPhone(), isVerified: true }),
+  },
+  {
+    name: 'set unverified phone',
+    method: 'POST',
+    path: (id) => `/v2/users/${id}/phone`,
+    actor: 'manager',
+    body: () => ({ phone: freshPhone(), isVerified: false }),
+  },
   { name: 'remove phone', method: 'DELETE', path: (id) => `/v2/users/${id}/phone`, actor: 'manager' },
   // The same commands over Connect.
-  ...([['OTPSMS', 'otp_sms'], ['OTPEmail', 'otp_email']] as const).flatMap(([rpcName, factor]): Operation[] => [
+  ...(
+    [
+      ['OTPSMS', 'otp_sms'],
+      ['OTPEmail', 'otp_email'],
+    ] as const
+  ).flatMap(([rpcName, factor]): Operation[] => [
     { name: `connect v1 add ${factor}`, method: 'POST', path: () => rpc('auth', `AddMyAuthFactor${rpcName}`), actor: 'self', body: () => ({}), connect: true },
-    { name: `connect v1 remove ${factor}`, method: 'POST', path: () => rpc('auth', `RemoveMyAuthFactor${rpcName}`), actor: 'self', body: () => ({}), connect: true },
-    { name: `connect v2 add ${factor}`, method: 'POST', path: () => rpc('user', `Add${rpcName}`), actor: 'manager', body: (userId) => ({ userId }), connect: true },
-    { name: `connect v2 remove ${factor}`, method: 'POST', path: () => rpc('user', `Remove${rpcName}`), actor: 'manager', body: (userId) => ({ userId }), connect: true },
+    {
+      name: `connect v1 remove ${factor}`,
+      method: 'POST',
+      path: () => rpc('auth', `RemoveMyAuthFactor${rpcName}`),
+      actor: 'self',
+      body: () => ({}),
+      connect: true,
+    },
+    {
+      name: `connect v2 add ${factor}`,
+      method: 'POST',
+      path: () => rpc('user', `Add${rpcName}`),
+      actor: 'manager',
+      body: (userId) => ({ userId }),
+      connect: true,
+    },
+    {
+      name: `connect v2 remove ${factor}`,
+      method: 'POST',
+      path: () => rpc('user', `Remove${rpcName}`),
+      actor: 'manager',
+      body: (userId) => ({ userId }),
+      connect: true,
+    },
   ]),
   {
     name: 'connect set verified phone',
@@ -276,7 +320,11 @@ interface EventRow {
  * transaction: one time, consecutive sequences; OTP SMS removed with the phone);
  * and every write answered 200 is in the log.
  */
-export async function checkConsistency(databaseUrl: string, userIds: readonly string[], acknowledged: readonly Acknowledged[] = []): Promise<ConsistencyReport> {
+export async function checkConsistency(
+  databaseUrl: string,
+  userIds: readonly string[],
+  acknowledged: readonly Acknowledged[] = [],
+): Promise<ConsistencyReport> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
@@ -288,16 +336,15 @@ export async function checkConsistency(databaseUrl: string, userIds: readonly st
       )
     ).rows;
     const streams = new Map(
-      (await db.query<{ aggregate_id: string; sequence: string }>('SELECT aggregate_id, sequence FROM event_streams WHERE aggregate_id = ANY ($1)', [ids])).rows.map((r) => [
-        r.aggregate_id,
-        Number(r.sequence),
-      ]),
+      (
+        await db.query<{ aggregate_id: string; sequence: string }>('SELECT aggregate_id, sequence FROM event_streams WHERE aggregate_id = ANY ($1)', [ids])
+      ).rows.map((r) => [r.aggregate_id, Number(r.sequence)]),
     );
     const factorRows = (await db.query<{ user_id: string; type: string }>('SELECT user_id, type FROM auth_factors WHERE user_id = ANY ($1)', [ids])).rows;
     const users = new Map(
-      (await db.query<{ id: string; phone: string | null; phone_verified: boolean }>('SELECT id, phone, phone_verified FROM users WHERE id = ANY ($1)', [ids])).rows.map(
-        (r) => [r.id, r],
-      ),
+      (
+        await db.query<{ id: string; phone: string | null; phone_verified: boolean }>('SELECT id, phone, phone_verified FROM users WHERE id = ANY ($1)', [ids])
+      ).rows.map((r) => [r.id, r]),
     );
     const problems: string[] = [];
     const byUser = new Map<string, EventRow[]>();
@@ -311,7 +358,10 @@ export async function checkConsistency(databaseUrl: string, userIds: readonly st
       if ((streams.get(userId) ?? 0) !== log.length) say(`event_streams.sequence ${streams.get(userId)} but ${log.length} events`);
 
       const replayed = [...replayAuthFactors(log)].sort();
-      const stored = factorRows.filter((r) => r.user_id === userId).map((r) => r.type).sort();
+      const stored = factorRows
+        .filter((r) => r.user_id === userId)
+        .map((r) => r.type)
+        .sort();
       if (replayed.join() !== stored.join()) say(`replay gives [${replayed.join()}] but the read model holds [${stored.join()}]`);
 
       // The phone, replayed, is the read model's; OTP SMS never outlives it, and its removal is part of the phone's.
@@ -355,7 +405,8 @@ export async function checkConsistency(databaseUrl: string, userIds: readonly st
     // Nothing acknowledged is lost.
     const stored = new Set(events.map((e) => `${e.aggregate_id}/${e.sequence}/${e.request_id}`));
     for (const ack of acknowledged) {
-      if (!stored.has(`${ack.userId}/${ack.sequence}/${ack.requestId}`)) problems.push(`acknowledged write lost: request ${ack.requestId}, user ${ack.userId}, sequence ${ack.sequence}`);
+      if (!stored.has(`${ack.userId}/${ack.sequence}/${ack.requestId}`))
+        problems.push(`acknowledged write lost: request ${ack.requestId}, user ${ack.userId}, sequence ${ack.sequence}`);
     }
     return { users: ids.length, events: events.length, factors: factorRows.length, acknowledged: acknowledged.length, problems: problems.slice(0, 30) };
   } finally {
@@ -370,7 +421,9 @@ export function summarize(name: string, result: StormResult, report?: Consistenc
     .map(([outcome, n]) => `${outcome}: ${n}`)
     .join(', ');
   const instances = Object.values(result.byInstance).join('/');
-  const consistency = report ? `; checked ${report.users} users, ${report.events} events, ${report.factors} factors, ${report.acknowledged} acknowledged writes, ${report.problems.length} problems` : '';
+  const consistency = report
+    ? `; checked ${report.users} users, ${report.events} events, ${report.factors} factors, ${report.acknowledged} acknowledged writes, ${report.problems.length} problems`
+    : '';
   return `${name}: ${result.requests} requests (per instance ${instances}; REST ${result.byTransport.rest ?? 0}, Connect ${result.byTransport.connect ?? 0}), {${outcomes}}, max latency ${result.maxLatencyMs} ms${consistency}`;
 }
 

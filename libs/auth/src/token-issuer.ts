@@ -16,18 +16,14 @@ export const JWT_ALGORITHM = 'RS256';
 /** Signs an access token with the local development key. */
 export function issueToken(key: SigningKey, request: TokenRequest): string {
   const now = Math.floor(Date.now() / 1000);
-  return jwt.sign(
-    { auth_time: request.authTime ? Math.floor(request.authTime.getTime() / 1000) : now },
-    key.privateKeyPem,
-    {
-      algorithm: JWT_ALGORITHM,
-      keyid: key.kid,
-      subject: request.subject,
-      issuer: request.issuer,
-      audience: request.audience,
-      expiresIn: request.expiresInSeconds ?? 3600,
-    },
-  );
+  return jwt.sign({ auth_time: request.authTime ? Math.floor(request.authTime.getTime() / 1000) : now }, key.privateKeyPem, {
+    algorithm: JWT_ALGORITHM,
+    keyid: key.kid,
+    subject: request.subject,
+    issuer: request.issuer,
+    audience: request.audience,
+    expiresIn: request.expiresInSeconds ?? 3600,
+  });
 }
 
 /** Parses `90s`, `15m`, `12h`, `7d` or a number of seconds. */

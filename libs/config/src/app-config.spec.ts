@@ -101,7 +101,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses JWKS_URI without JWT_ISSUER', () => {
-    expect(problemsOf({ JWKS_URI: PRODUCTION_JWT.JWKS_URI, JWT_AUDIENCE: 'auth-factors' })).toEqual([expect.stringMatching(/^JWT_ISSUER: required when JWKS_URI is set/)]);
+    expect(problemsOf({ JWKS_URI: PRODUCTION_JWT.JWKS_URI, JWT_AUDIENCE: 'auth-factors' })).toEqual([
+      expect.stringMatching(/^JWT_ISSUER: required when JWKS_URI is set/),
+    ]);
   });
 
   it('refuses JWKS_URI without JWT_AUDIENCE', () => {
@@ -143,7 +145,10 @@ describe('loadConfig: outbox', () => {
 
 describe('loadConfig: factor policy defaults', () => {
   it('reads FORCE_MFA_DEFAULT and FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT (a duration, or off)', () => {
-    expect(loadConfig({ FORCE_MFA_DEFAULT: 'true', FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT: '15m' }).factorPolicyDefaults).toEqual({ forceMfa: true, factorChangeMaxAuthAgeSeconds: 900 });
+    expect(loadConfig({ FORCE_MFA_DEFAULT: 'true', FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT: '15m' }).factorPolicyDefaults).toEqual({
+      forceMfa: true,
+      factorChangeMaxAuthAgeSeconds: 900,
+    });
     expect(loadConfig({ FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT: '300' }).factorPolicyDefaults.factorChangeMaxAuthAgeSeconds).toBe(300);
     expect(loadConfig({ FACTOR_CHANGE_MAX_AUTH_AGE_DEFAULT: 'off' }).factorPolicyDefaults.factorChangeMaxAuthAgeSeconds).toBeUndefined();
   });

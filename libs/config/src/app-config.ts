@@ -198,7 +198,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       from: read.string('SMTP_FROM', 'auth-factors <no-reply@localhost>'),
     },
   };
-  if (!config.smtp.from.includes('@')) read.problems.push(`SMTP_FROM=${JSON.stringify(config.smtp.from)}: expected an e-mail address, e.g. "auth-factors <no-reply@example.com>"`);
+  if (!config.smtp.from.includes('@'))
+    read.problems.push(`SMTP_FROM=${JSON.stringify(config.smtp.from)}: expected an e-mail address, e.g. "auth-factors <no-reply@example.com>"`);
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
 }

@@ -24,7 +24,8 @@ export class ErrorResponseDto {
 
   @ApiProperty({
     type: [ErrorDetailDto],
-    description: 'The ErrorDetail first; some errors add further details after it, e.g. a `type.googleapis.com/google.rpc.ErrorInfo` `{reason, domain, metadata}`',
+    description:
+      'The ErrorDetail first; some errors add further details after it, e.g. a `type.googleapis.com/google.rpc.ErrorInfo` `{reason, domain, metadata}`',
   })
   details: (ErrorDetailDto | Record<string, unknown>)[];
 }

@@ -19,7 +19,6 @@ const APPEND_SQL = `
   FROM stream, unnest($7::text[], $8::jsonb[]) WITH ORDINALITY AS e(type, payload, ordinal)
   RETURNING sequence, created_at`;
 
-
 /** The append-only event log; writes join the caller's transaction. */
 @Injectable()
 export class EventStore {

@@ -6,7 +6,7 @@ const MAX_AUTH_AGE_DESCRIPTION =
   'A google.protobuf.Duration in JSON form (whole seconds, e.g. "300s", 1s to 30 days). When set, a user changing their own second factors needs a token whose OIDC auth_time is at most this old (step-up); unset: no step-up.';
 
 export class FactorPolicyDto {
-  @ApiProperty({ description: 'Refuse removing a user\'s last second factor (an administrator may override with force=true and a reason)', example: true })
+  @ApiProperty({ description: "Refuse removing a user's last second factor (an administrator may override with force=true and a reason)", example: true })
   forceMfa: boolean;
 
   @ApiPropertyOptional({ description: MAX_AUTH_AGE_DESCRIPTION, example: '300s' })
@@ -22,7 +22,7 @@ export class GetFactorPolicyResponseDto {
 }
 
 export class SetFactorPolicyResponseDto extends GetFactorPolicyResponseDto {
-  @ApiProperty({ type: ObjectDetailsDto, description: 'where the organization\'s event stream stands after the change' })
+  @ApiProperty({ type: ObjectDetailsDto, description: "where the organization's event stream stands after the change" })
   details: ObjectDetailsDto;
 }
 

@@ -93,7 +93,8 @@ export class DeliveryDto {
 
   @ApiProperty({
     enum: DELIVERY_STATUSES,
-    description: 'pending: an attempt is due at nextAttemptDate; delivered: a 2xx answer; dead: every attempt failed (dead letter); skipped: nothing to deliver to',
+    description:
+      'pending: an attempt is due at nextAttemptDate; delivered: a 2xx answer; dead: every attempt failed (dead letter); skipped: nothing to deliver to',
   })
   status: string;
 
