@@ -1,9 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadOrCreateSigningKey } from '@app/auth';
 import { ServiceProcess } from '../support/service-process';
-import { checkConsistency, DOMAIN_OUTCOMES, logsOfUnexpected, provisionWorld, runStorm, StormWorld, summarize } from '../support/storm';
+import { checkAndReport, DOMAIN_OUTCOMES, runStorm, startDeployment, StormWorld } from '../support/storm';
 import { createTestDatabase } from '../support/test-postgres';
 
 const SERVICE_ENV = { FACTOR_RATE_LIMIT: '1000000' };
@@ -16,10 +12,7 @@ describe('a crash (SIGKILL) of one of two instances under load', () => {
 
   beforeAll(async () => {
     databaseUrl = await createTestDatabase();
-    const dataDir = mkdtempSync(join(tmpdir(), 'auth-factors-crash-'));
-    loadOrCreateSigningKey(dataDir);
-    instances = await Promise.all([0, 1].map(() => ServiceProcess.start({ databaseUrl, dataDir, env: SERVICE_ENV })));
-    world = await provisionWorld(instances[0].url, databaseUrl, dataDir, 50);
+    ({ instances, world } = await startDeployment(databaseUrl, 50, SERVICE_ENV));
   }, 120_000);
 
   afterAll(async () => {
@@ -58,16 +51,7 @@ describe('a crash (SIGKILL) of one of two instances under load', () => {
     const afterRestart = result.timeline.filter(([, outcome, url]) => url === killedUrl && outcome === '200').length;
     figures.okFromVictimOverall = afterRestart;
 
-    const report = await checkConsistency(databaseUrl, [...world.users.map((u) => u.userId), world.manager.userId], result.acknowledged);
-    console.log(`${summarize('crash: SIGKILL of 1 of 2 instances under load (32 clients)', result, report)}; ${JSON.stringify(figures)}`);
-    if (result.unexpected.length > 0 || report.problems.length > 0) {
-      console.log(
-        `unexpected answers:\n${result.unexpected.join('\n')}\nproblems:\n${report.problems.join('\n')}\nlogs:\n${logsOfUnexpected(
-          result,
-          instances.map((i) => i.log),
-        )}`,
-      );
-    }
+    const report = await checkAndReport('crash: SIGKILL of 1 of 2 instances under load (32 clients)', databaseUrl, world, result, instances, figures);
 
     expect(figures.killed).toBe('SIGKILL');
     expect(result.unexpected).toEqual([]);

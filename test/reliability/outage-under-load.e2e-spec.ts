@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadOrCreateSigningKey } from '@app/auth';
+import { rmSync } from 'node:fs';
 import { EmbeddedPostgresServer } from '@app/database';
 import { ServiceProcess } from '../support/service-process';
-import { checkConsistency, DOMAIN_OUTCOMES, logsOfUnexpected, provisionWorld, runStorm, StormWorld, summarize } from '../support/storm';
+import { checkAndReport, DOMAIN_OUTCOMES, runStorm, startDeployment, StormWorld } from '../support/storm';
 import { startTestPostgres } from '../support/test-postgres';
 
 const SERVICE_ENV = { FACTOR_RATE_LIMIT: '1000000' };
@@ -38,10 +35,7 @@ describe('a database outage under load, two instances', () => {
   beforeAll(async () => {
     const postgres = await startTestPostgres();
     ({ server, url: databaseUrl, dataDir: pgDataDir } = postgres);
-    const dataDir = mkdtempSync(join(tmpdir(), 'auth-factors-outage-'));
-    loadOrCreateSigningKey(dataDir);
-    instances = await Promise.all([0, 1].map(() => ServiceProcess.start({ databaseUrl, dataDir, env: SERVICE_ENV })));
-    world = await provisionWorld(instances[0].url, databaseUrl, dataDir, 50);
+    ({ instances, world } = await startDeployment(databaseUrl, 50, SERVICE_ENV));
   }, 120_000);
 
   afterAll(async () => {
@@ -96,16 +90,7 @@ describe('a database outage under load, two instances', () => {
     figures.readyzDuringOutage = readiness;
     figures.firstStorm200AfterRestartMs = firstOkAfter ? Math.round(firstOkAfter[0] - restartedAt) : undefined;
 
-    const report = await checkConsistency(databaseUrl, [...world.users.map((u) => u.userId), world.manager.userId], result.acknowledged);
-    console.log(`${summarize('database outage under load (2 instances, 32 clients)', result, report)}; ${JSON.stringify(figures)}`);
-    if (result.unexpected.length > 0 || report.problems.length > 0) {
-      console.log(
-        `unexpected answers:\n${result.unexpected.join('\n')}\nproblems:\n${report.problems.join('\n')}\nlogs:\n${logsOfUnexpected(
-          result,
-          instances.map((i) => i.log),
-        )}`,
-      );
-    }
+    const report = await checkAndReport('database outage under load (2 instances, 32 clients)', databaseUrl, world, result, instances, figures);
 
     expect(result.unexpected).toEqual([]);
     expect(result.overBound).toBe(0);

@@ -1,9 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadOrCreateSigningKey } from '@app/auth';
 import { ServiceProcess } from '../support/service-process';
-import { checkConsistency, DOMAIN_OUTCOMES, logsOfUnexpected, provisionWorld, runStorm, StormWorld, summarize } from '../support/storm';
+import { checkAndReport, DOMAIN_OUTCOMES, runStorm, startDeployment, StormWorld } from '../support/storm';
 import { createTestDatabase } from '../support/test-postgres';
 
 // Out of reach for the storm's one manager, but still counted: the counter row is as hot as it gets.
@@ -16,10 +12,7 @@ describe('consistency under a storm on two instances sharing one database', () =
 
   beforeAll(async () => {
     databaseUrl = await createTestDatabase();
-    const dataDir = mkdtempSync(join(tmpdir(), 'auth-factors-storm-'));
-    loadOrCreateSigningKey(dataDir); // one key for both, before either starts
-    instances = await Promise.all([0, 1].map(() => ServiceProcess.start({ databaseUrl, dataDir, env: SERVICE_ENV })));
-    world = await provisionWorld(instances[0].url, databaseUrl, dataDir, 100);
+    ({ instances, world } = await startDeployment(databaseUrl, 100, SERVICE_ENV));
   }, 120_000);
 
   afterAll(async () => {
@@ -34,17 +27,7 @@ describe('consistency under a storm on two instances sharing one database', () =
       durationMs: 10_000,
       allowed: (outcome) => DOMAIN_OUTCOMES.has(outcome),
     });
-    const report = await checkConsistency(databaseUrl, [...world.users.map((u) => u.userId), world.manager.userId], result.acknowledged);
-    console.log(summarize('storm (2 instances, 32 clients, 10 s, 100 users)', result, report));
-
-    if (result.unexpected.length > 0 || report.problems.length > 0) {
-      console.log(
-        `unexpected answers:\n${result.unexpected.join('\n')}\nproblems:\n${report.problems.join('\n')}\nlogs:\n${logsOfUnexpected(
-          result,
-          instances.map((i) => i.log),
-        )}`,
-      );
-    }
+    const report = await checkAndReport('storm (2 instances, 32 clients, 10 s, 100 users)', databaseUrl, world, result, instances);
     expect(result.unexpected).toEqual([]);
     expect(Object.keys(result.outcomes).filter((outcome) => outcome.startsWith('5'))).toEqual([]);
     expect(result.overBound).toBe(0);

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { issueToken, loadOrCreateSigningKey } from '@app/auth';
 import { Client } from 'pg';
 import { replayAuthFactors } from '../../src/auth-factors/auth-factor.projection';
+import { ServiceProcess } from './service-process';
 
 /** The people of a storm: users whose factors change, and a manager of their organization. */
 export interface StormWorld {
@@ -415,7 +419,7 @@ export async function checkConsistency(
 }
 
 /** One line of figures for the test output. */
-export function summarize(name: string, result: StormResult, report?: ConsistencyReport): string {
+function summarize(name: string, result: StormResult, report?: ConsistencyReport): string {
   const outcomes = Object.entries(result.outcomes)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([outcome, n]) => `${outcome}: ${n}`)
@@ -428,10 +432,47 @@ export function summarize(name: string, result: StormResult, report?: Consistenc
 }
 
 /** The log lines of the instances that concern the unexpected answers (by request id), for the failure message. */
-export function logsOfUnexpected(result: StormResult, logs: readonly string[]): string {
+function logsOfUnexpected(result: StormResult, logs: readonly string[]): string {
   const ids = result.unexpected.map((line) => /\(request ([0-9a-f-]{36})\)/.exec(line)?.[1]).filter((id): id is string => id !== undefined);
   return logs
     .flatMap((log) => log.split('\n'))
     .filter((line) => ids.some((id) => line.includes(id)))
     .join('\n');
+}
+
+/** Two instances of one deployment (one database, one signing key, made before either starts) and their provisioned world. */
+export async function startDeployment(
+  databaseUrl: string,
+  users: number,
+  env: Record<string, string>,
+): Promise<{ instances: ServiceProcess[]; world: StormWorld }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'auth-factors-deployment-'));
+  loadOrCreateSigningKey(dataDir);
+  const instances = await Promise.all([0, 1].map(() => ServiceProcess.start({ databaseUrl, dataDir, env })));
+  const world = await provisionWorld(instances[0].url, databaseUrl, dataDir, users);
+  return { instances, world };
+}
+
+/**
+ * After a storm: checks every user of the world against its events, prints one line of figures (with `extra`),
+ * and, when anything was unexpected, the unexpected answers, the problems and the instances' log lines of those requests.
+ */
+export async function checkAndReport(
+  title: string,
+  databaseUrl: string,
+  world: StormWorld,
+  result: StormResult,
+  instances: readonly ServiceProcess[],
+  extra?: Record<string, unknown>,
+): Promise<ConsistencyReport> {
+  const report = await checkConsistency(databaseUrl, [...world.users.map((u) => u.userId), world.manager.userId], result.acknowledged);
+  console.log(`${summarize(title, result, report)}${extra ? `; ${JSON.stringify(extra)}` : ''}`);
+  if (result.unexpected.length > 0 || report.problems.length > 0) {
+    const logs = logsOfUnexpected(
+      result,
+      instances.map((i) => i.log),
+    );
+    console.log(`unexpected answers:\n${result.unexpected.join('\n')}\nproblems:\n${report.problems.join('\n')}\nlogs:\n${logs}`);
+  }
+  return report;
 }
