@@ -1,16 +1,10 @@
 // Issue 9: organization factor policy, step-up freshness, last-factor guard, If-Match preconditions and
 // Idempotency-Key, over real HTTP (and Connect/gRPC for the errors) against a real PostgreSQL.
-import type { ConnectError, Interceptor, Transport } from '@connectrpc/connect' with { 'resolution-mode': 'import' };
-import type { Http2SessionManager } from '@connectrpc/connect-node' with { 'resolution-mode': 'import' };
+import type { ConnectError } from '@connectrpc/connect' with { 'resolution-mode': 'import' };
 import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { createOrganization, createUser, eventsOf, grantRoles, TestUser } from './support/fixtures';
 import { ApiResponse, startTestApp, TestApp } from './support/test-app';
-
-type ZitadelClientV1 = typeof import('@zitadel/client/v1', { with: { 'resolution-mode': 'import' } });
-type ZitadelClientV2 = typeof import('@zitadel/client/v2', { with: { 'resolution-mode': 'import' } });
-type ConnectNode = typeof import('@connectrpc/connect-node', { with: { 'resolution-mode': 'import' } });
-type Connect = typeof import('@connectrpc/connect', { with: { 'resolution-mode': 'import' } });
-type ErrorDetailModule = typeof import('@zitadel/proto/zitadel/message_pb', { with: { 'resolution-mode': 'import' } });
+import { ZitadelClients } from './support/zitadel-clients';
 
 const ERROR_DETAIL_TYPE = 'type.googleapis.com/zitadel.v1.ErrorDetail';
 const ERROR_INFO_TYPE = 'type.googleapis.com/google.rpc.ErrorInfo';
@@ -335,49 +329,13 @@ describe('Idempotency-Key', () => {
 });
 
 describe('over Connect and gRPC: the same codes and details from metadata', () => {
-  let v1: ZitadelClientV1;
-  let v2: ZitadelClientV2;
-  let connectNode: ConnectNode;
-  let connect: Connect;
-  let errorDetail: ErrorDetailModule;
-  const sessions: Http2SessionManager[] = [];
+  let clients: ZitadelClients;
 
   beforeAll(async () => {
-    [v1, v2, connectNode, connect, errorDetail] = await Promise.all([
-      import('@zitadel/client/v1'),
-      import('@zitadel/client/v2'),
-      import('@connectrpc/connect-node'),
-      import('@connectrpc/connect'),
-      import('@zitadel/proto/zitadel/message_pb'),
-    ]);
+    clients = await ZitadelClients.load(t);
   });
 
-  afterAll(() => {
-    for (const session of sessions) session.abort();
-  });
-
-  function transport(protocol: 'connect' | 'grpc', token: string, metadata: Record<string, string> = {}): Transport {
-    const interceptors: Interceptor[] = [
-      (next) => (request) => {
-        request.header.set('authorization', `Bearer ${token}`);
-        for (const [name, value] of Object.entries(metadata)) request.header.set(name, value);
-        return next(request);
-      },
-    ];
-    if (protocol === 'connect') return connectNode.createConnectTransport({ baseUrl: t.url, httpVersion: '1.1', interceptors });
-    const sessionManager = new connectNode.Http2SessionManager(t.grpcUrl);
-    sessions.push(sessionManager);
-    return connectNode.createGrpcTransport({ baseUrl: t.grpcUrl, sessionManager, interceptors });
-  }
-
-  async function failure(call: Promise<unknown>): Promise<ConnectError> {
-    try {
-      await call;
-    } catch (error) {
-      return connect.ConnectError.from(error);
-    }
-    throw new Error('the call succeeded');
-  }
+  afterAll(() => clients?.close());
 
   /** The google.rpc.ErrorInfo details of an error, decoded (fields 1 reason, 2 domain, 3 metadata map). */
   function errorInfos(error: ConnectError): { reason: string; domain: string; metadata: Record<string, string> }[] {
@@ -415,29 +373,25 @@ describe('over Connect and gRPC: the same codes and details from metadata', () =
       await addFactor(user, 'otp_sms');
       await addFactor(user, 'otp_email');
 
-      const stale = await failure(v1.createAuthServiceClient(transport(protocol, t.token(user.userId, { authTime: HOUR_AGO() }))).removeMyAuthFactorOTPSMS({}));
-      expect(stale.code).toBe(connect.Code.PermissionDenied);
-      expect(stale.findDetails(errorDetail.ErrorDetailSchema).map((d) => d.id)).toEqual(['AUTHF-STEPUP-403']);
+      const stale = await clients.failure(clients.auth(protocol, t.token(user.userId, { authTime: HOUR_AGO() })).removeMyAuthFactorOTPSMS({}));
+      expect(stale.code).toBe(clients.connect.Code.PermissionDenied);
+      expect(clients.errorDetails(stale).map((d) => d.id)).toEqual(['AUTHF-STEPUP-403']);
       expect(errorInfos(stale)).toEqual([{ reason: 'STEP_UP_REQUIRED', domain: 'auth-factors', metadata: { maxAge: '300s' } }]);
 
       const sequence = (await eventsOf(t, user.userId)).length;
-      const aborted = await failure(
-        v2.createUserServiceClient(transport(protocol, user.token, { 'if-match': `"${sequence - 1}"` })).removeOTPSMS({ userId: user.userId }),
-      );
-      expect(aborted.code).toBe(connect.Code.Aborted);
-      expect(aborted.findDetails(errorDetail.ErrorDetailSchema).map((d) => d.id)).toEqual(['AUTHF-IFMATCH-409']);
+      const aborted = await clients.failure(clients.users(protocol, user.token, { 'if-match': `"${sequence - 1}"` }).removeOTPSMS({ userId: user.userId }));
+      expect(aborted.code).toBe(clients.connect.Code.Aborted);
+      expect(clients.errorDetails(aborted).map((d) => d.id)).toEqual(['AUTHF-IFMATCH-409']);
       expect(await factorsOf(user.userId)).toEqual(['otp_email', 'otp_sms']);
 
       let etag: string | null = null;
-      const removed = await v2
-        .createUserServiceClient(transport(protocol, user.token, { 'if-match': `"${sequence}"`, 'idempotency-key': `grpc-${protocol}` }))
+      const removed = await clients
+        .users(protocol, user.token, { 'if-match': `"${sequence}"`, 'idempotency-key': `grpc-${protocol}` })
         .removeOTPSMS({ userId: user.userId }, { onHeader: (headers) => (etag = headers.get('etag')) });
       expect(removed.details?.sequence).toBe(BigInt(sequence + 1));
       expect(etag).toBe(`"${sequence + 1}"`);
       // The same key replays over RPCs too.
-      const replayed = await v2
-        .createUserServiceClient(transport(protocol, user.token, { 'idempotency-key': `grpc-${protocol}` }))
-        .removeOTPSMS({ userId: user.userId });
+      const replayed = await clients.users(protocol, user.token, { 'idempotency-key': `grpc-${protocol}` }).removeOTPSMS({ userId: user.userId });
       expect(replayed.details?.sequence).toBe(BigInt(sequence + 1));
       expect(await eventsOf(t, user.userId)).toHaveLength(sequence + 1);
     },

@@ -1,95 +1,35 @@
-// ZITADEL's own client package and Connect's transports, as a ZITADEL user would call the service.
-// They are loaded as ESM (@zitadel/proto's CommonJS build does not load in Node), so their types too.
 import type { Timestamp } from '@bufbuild/protobuf/wkt' with { 'resolution-mode': 'import' };
-import type { ConnectError, Interceptor, Transport } from '@connectrpc/connect' with { 'resolution-mode': 'import' };
-import type { Http2SessionManager } from '@connectrpc/connect-node' with { 'resolution-mode': 'import' };
+import type { ConnectError } from '@connectrpc/connect' with { 'resolution-mode': 'import' };
 import { createOrganization, createUser, eventsOf, grantRoles, TestUser } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
-
-type ZitadelClientV1 = typeof import('@zitadel/client/v1', { with: { 'resolution-mode': 'import' } });
-type ZitadelClientV2 = typeof import('@zitadel/client/v2', { with: { 'resolution-mode': 'import' } });
-type ConnectNode = typeof import('@connectrpc/connect-node', { with: { 'resolution-mode': 'import' } });
-type Connect = typeof import('@connectrpc/connect', { with: { 'resolution-mode': 'import' } });
-type ErrorDetailModule = typeof import('@zitadel/proto/zitadel/message_pb', { with: { 'resolution-mode': 'import' } });
-
-let v1: ZitadelClientV1;
-let v2: ZitadelClientV2;
-let connectNode: ConnectNode;
-let connect: Connect;
-let errorDetail: ErrorDetailModule;
-
-type AuthClient = ReturnType<ZitadelClientV1['createAuthServiceClient']>;
-type UserClient = ReturnType<ZitadelClientV2['createUserServiceClient']>;
+import { AuthClient, Protocol, PROTOCOLS, UserClient, ZitadelClients } from './support/zitadel-clients';
 
 const RFC3339_MS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-type Protocol = 'connect' | 'grpc-web' | 'grpc';
-const PROTOCOLS: readonly Protocol[] = ['connect', 'grpc-web', 'grpc'];
-
 let t: TestApp;
-const sessions: Http2SessionManager[] = [];
+let clients: ZitadelClients;
+let connect: ZitadelClients['connect'];
 
-/** A transport of the protocol, adding `authorization: Bearer <token>` when given a token. */
-function transport(protocol: Protocol, token?: string): Transport {
-  const interceptors: Interceptor[] = token
-    ? [
-        (next) => (request) => {
-          request.header.set('authorization', `Bearer ${token}`);
-          return next(request);
-        },
-      ]
-    : [];
-  switch (protocol) {
-    case 'connect':
-      return connectNode.createConnectTransport({ baseUrl: t.url, httpVersion: '1.1', interceptors });
-    case 'grpc-web':
-      return connectNode.createGrpcWebTransport({ baseUrl: t.url, httpVersion: '1.1', interceptors });
-    case 'grpc': {
-      const sessionManager = new connectNode.Http2SessionManager(t.grpcUrl);
-      sessions.push(sessionManager);
-      return connectNode.createGrpcTransport({ baseUrl: t.grpcUrl, sessionManager, interceptors });
-    }
-  }
-}
-
-const authClient = (protocol: Protocol, token?: string): AuthClient => v1.createAuthServiceClient(transport(protocol, token));
-const userClient = (protocol: Protocol, token?: string): UserClient => v2.createUserServiceClient(transport(protocol, token));
-
-/** The ConnectError a call fails with (fails the test if it succeeds). */
-async function failure(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (error) {
-    return connect.ConnectError.from(error);
-  }
-  throw new Error('the call succeeded');
-}
+const authClient = (protocol: Protocol, token?: string): AuthClient => clients.auth(protocol, token);
+const userClient = (protocol: Protocol, token?: string): UserClient => clients.users(protocol, token);
+const failure = (call: Promise<unknown>): Promise<ConnectError> => clients.failure(call);
 
 /** Code, message and ErrorDetail of a ConnectError, in the shape REST's error body has. */
 function wireError(error: ConnectError): { code: number; message: string; details: { id: string; message: string }[] } {
-  return {
-    code: error.code,
-    message: error.rawMessage,
-    details: error.findDetails(errorDetail.ErrorDetailSchema).map(({ id, message }) => ({ id, message })),
-  };
+  return { code: error.code, message: error.rawMessage, details: clients.errorDetails(error) };
 }
 
 const iso = (timestamp: Timestamp | undefined): string | undefined =>
   timestamp && new Date(Number(timestamp.seconds) * 1000 + Math.floor(timestamp.nanos / 1e6)).toISOString();
 
 beforeAll(async () => {
-  [v1, v2, connectNode, connect, errorDetail] = await Promise.all([
-    import('@zitadel/client/v1'),
-    import('@zitadel/client/v2'),
-    import('@connectrpc/connect-node'),
-    import('@connectrpc/connect'),
-    import('@zitadel/proto/zitadel/message_pb'),
-  ]);
   t = await startTestApp();
+  clients = await ZitadelClients.load(t);
+  connect = clients.connect;
 });
 
 afterAll(async () => {
-  for (const session of sessions) session.abort();
+  clients?.close();
   await t?.close();
 });
 
@@ -155,7 +95,7 @@ describe.each(PROTOCOLS)('ZITADEL services over %s', (protocol) => {
     const sms = await failure(userClient(protocol, manager.token).removeOTPSMS({ userId: target.userId }));
     const rest = await t.request('DELETE', `/v2/users/${target.userId}/otp_sms`, { token: manager.token });
     expect(sms.code).toBe(connect.Code.NotFound);
-    expect(sms.findDetails(errorDetail.ErrorDetailSchema).map((d) => d.id)).toEqual(['AUTHF-SMS-404']);
+    expect(clients.errorDetails(sms).map((d) => d.id)).toEqual(['AUTHF-SMS-404']);
     expect(wireError(sms)).toEqual({
       code: rest.body.code,
       message: rest.body.message,
@@ -164,7 +104,7 @@ describe.each(PROTOCOLS)('ZITADEL services over %s', (protocol) => {
 
     const email = await failure(authClient(protocol, target.token).removeMyAuthFactorOTPEmail({}));
     expect(email.code).toBe(connect.Code.NotFound);
-    expect(email.findDetails(errorDetail.ErrorDetailSchema).map((d) => d.id)).toEqual(['AUTHF-EMAIL-404']);
+    expect(clients.errorDetails(email).map((d) => d.id)).toEqual(['AUTHF-EMAIL-404']);
   });
 
   it('no token: Unauthenticated, and nothing changes', async () => {
