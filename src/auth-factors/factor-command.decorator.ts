@@ -20,6 +20,9 @@ export const FactorCommand = createParamDecorator((_: unknown, context: Executio
   };
 });
 
+/** The request body of a factor command: none needed; `{}` is accepted. */
+export const EMPTY_REQUEST_BODY = { schema: { type: 'object', example: {} }, required: false };
+
 /** The `ETag` every factor response carries. */
 export const ETAG_RESPONSE_HEADER = {
   ETag: { description: 'The user\'s sequence after this call, quoted (`"8"`); send it back in `If-Match`', schema: { type: 'string', example: '"8"' } },

@@ -5,15 +5,13 @@ import type { Caller } from '@app/auth';
 import type { FastifyReply } from 'fastify';
 import { ApiProtectedRoute } from '../common/api-errors.decorator';
 import { DetailsResponseDto } from '../common/dto/object-details.dto';
-import { toDetailsDto } from '../common/object-details.mapper';
 import { toListAuthFactorsResponse } from './auth-factor.mapper';
 import { AuthFactorsService } from './auth-factors.service';
 import { ListAuthFactorsResponseDto } from './dto/auth-factor.dto';
-import { ApiFactorCommand, ETAG_RESPONSE_HEADER, FactorCommand } from './factor-command.decorator';
+import { ApiFactorCommand, EMPTY_REQUEST_BODY, ETAG_RESPONSE_HEADER, FactorCommand } from './factor-command.decorator';
 import type { FactorCommandOptions } from './factor-command.options';
 import { etagOf } from './factor-command.options';
-
-const EMPTY_BODY = { schema: { type: 'object', example: {} }, required: false };
+import { factorResponse } from './factor-response';
 
 /** Auth API v1: the token's own user ("me"). */
 @ApiTags('Auth API v1')
@@ -24,7 +22,7 @@ export class MyAuthFactorsController {
   @Post('_search')
   @HttpCode(200)
   @ApiOperation({ summary: 'List my second factors', description: 'Returns the second factors (OTP SMS, OTP Email) of the authenticated user.' })
-  @ApiBody(EMPTY_BODY)
+  @ApiBody(EMPTY_REQUEST_BODY)
   @ApiOkResponse({ type: ListAuthFactorsResponseDto, headers: ETAG_RESPONSE_HEADER })
   @ApiProtectedRoute()
   async list(@CurrentCaller() caller: Caller, @Res({ passthrough: true }) reply: FastifyReply): Promise<ListAuthFactorsResponseDto> {
@@ -40,7 +38,7 @@ export class MyAuthFactorsController {
     description:
       'Add a new One-Time Password (OTP) SMS factor to the authenticated user. OTP SMS will enable the user to verify a OTP with the latest verified phone number. The phone number has to be verified to add the second factor.',
   })
-  @ApiBody(EMPTY_BODY)
+  @ApiBody(EMPTY_REQUEST_BODY)
   @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
   @ApiFactorCommand()
   @ApiProtectedRoute(400, 403, 409, 429)
@@ -50,8 +48,7 @@ export class MyAuthFactorsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DetailsResponseDto> {
     const details = await this.factors.addOtpSms(caller, caller.userId, undefined, options);
-    void reply.header('etag', etagOf(details.sequence));
-    return { details: toDetailsDto(details, 'creation') };
+    return factorResponse(reply, details, 'creation');
   }
 
   @Delete('otp_sms')
@@ -69,8 +66,7 @@ export class MyAuthFactorsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DetailsResponseDto> {
     const details = await this.factors.removeOtpSms(caller, caller.userId, undefined, options);
-    void reply.header('etag', etagOf(details.sequence));
-    return { details: toDetailsDto(details, 'creationAndChange') };
+    return factorResponse(reply, details, 'creationAndChange');
   }
 
   @Post('otp_email')
@@ -80,7 +76,7 @@ export class MyAuthFactorsController {
     description:
       'Add a new One-Time Password (OTP) Email factor to the authenticated user. OTP Email will enable the user to verify a OTP with the latest verified email. The email has to be verified to add the second factor.',
   })
-  @ApiBody(EMPTY_BODY)
+  @ApiBody(EMPTY_REQUEST_BODY)
   @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
   @ApiFactorCommand()
   @ApiProtectedRoute(400, 403, 409, 429)
@@ -90,8 +86,7 @@ export class MyAuthFactorsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DetailsResponseDto> {
     const details = await this.factors.addOtpEmail(caller, caller.userId, undefined, options);
-    void reply.header('etag', etagOf(details.sequence));
-    return { details: toDetailsDto(details, 'creation') };
+    return factorResponse(reply, details, 'creation');
   }
 
   @Delete('otp_email')
@@ -109,7 +104,6 @@ export class MyAuthFactorsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DetailsResponseDto> {
     const details = await this.factors.removeOtpEmail(caller, caller.userId, undefined, options);
-    void reply.header('etag', etagOf(details.sequence));
-    return { details: toDetailsDto(details, 'creationAndChange') };
+    return factorResponse(reply, details, 'creationAndChange');
   }
 }

@@ -5,15 +5,13 @@ import type { Caller } from '@app/auth';
 import type { FastifyReply } from 'fastify';
 import { ApiProtectedRoute } from '../common/api-errors.decorator';
 import { DetailsResponseDto } from '../common/dto/object-details.dto';
-import { toDetailsDto } from '../common/object-details.mapper';
 import { UserIdPipe } from '../common/user-id.pipe';
 import { AuthFactorsService } from './auth-factors.service';
-import { ApiFactorCommand, ETAG_RESPONSE_HEADER, FactorCommand } from './factor-command.decorator';
+import { ApiFactorCommand, EMPTY_REQUEST_BODY, ETAG_RESPONSE_HEADER, FactorCommand } from './factor-command.decorator';
 import type { FactorCommandOptions } from './factor-command.options';
-import { etagOf } from './factor-command.options';
+import { factorResponse } from './factor-response';
 
 const USER_ID_PARAM = { name: 'userId', description: 'the user id (1 to 200 characters)', example: '163840776835432705' };
-const EMPTY_BODY = { schema: { type: 'object', example: {} }, required: false };
 
 /** User service v2: any user the caller may manage. */
 @ApiTags('User Service v2')
@@ -29,7 +27,7 @@ export class UserAuthFactorsController {
       'Add a new One-Time Password (OTP) SMS factor to the user. The user needs a verified phone number. Needs user.credential.write, unless the user is the caller.',
   })
   @ApiParam(USER_ID_PARAM)
-  @ApiBody(EMPTY_BODY)
+  @ApiBody(EMPTY_REQUEST_BODY)
   @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
   @ApiFactorCommand()
   @ApiProtectedRoute(400, 403, 404, 409, 429)
@@ -40,8 +38,7 @@ export class UserAuthFactorsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DetailsResponseDto> {
     const details = await this.factors.addOtpSms(caller, userId, undefined, options);
-    void reply.header('etag', etagOf(details.sequence));
-    return { details: toDetailsDto(details) };
+    return factorResponse(reply, details);
   }
 
   @Delete('otp_sms')
@@ -61,8 +58,7 @@ export class UserAuthFactorsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DetailsResponseDto> {
     const details = await this.factors.removeOtpSms(caller, userId, undefined, options);
-    void reply.header('etag', etagOf(details.sequence));
-    return { details: toDetailsDto(details) };
+    return factorResponse(reply, details);
   }
 
   @Post('otp_email')
@@ -73,7 +69,7 @@ export class UserAuthFactorsController {
       'Add a new One-Time Password (OTP) Email factor to the user. The user needs a verified e-mail address. Needs user.credential.write, unless the user is the caller.',
   })
   @ApiParam(USER_ID_PARAM)
-  @ApiBody(EMPTY_BODY)
+  @ApiBody(EMPTY_REQUEST_BODY)
   @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
   @ApiFactorCommand()
   @ApiProtectedRoute(400, 403, 404, 409, 429)
@@ -84,8 +80,7 @@ export class UserAuthFactorsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DetailsResponseDto> {
     const details = await this.factors.addOtpEmail(caller, userId, undefined, options);
-    void reply.header('etag', etagOf(details.sequence));
-    return { details: toDetailsDto(details) };
+    return factorResponse(reply, details);
   }
 
   @Delete('otp_email')
@@ -105,7 +100,6 @@ export class UserAuthFactorsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DetailsResponseDto> {
     const details = await this.factors.removeOtpEmail(caller, userId, undefined, options);
-    void reply.header('etag', etagOf(details.sequence));
-    return { details: toDetailsDto(details) };
+    return factorResponse(reply, details);
   }
 }
