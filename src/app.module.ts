@@ -10,8 +10,10 @@ import type { Logger } from 'pino';
 import { AuthFactorsModule } from './auth-factors/auth-factors.module';
 import { BootstrapModule } from './bootstrap/bootstrap.module';
 import { ChangesModule } from './changes/changes.module';
+import { ChannelsModule } from './channels/channels.module';
 import { createValidationPipe } from './common/validation';
 import { GrpcModule } from './grpc/grpc.module';
+import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { ObservabilityModule } from './observability/observability.module';
 import { createRootLogger } from './observability/root-logger.factory';
@@ -36,12 +38,13 @@ export class AppModule {
         ObservabilityModule.forRoot(options.logger ?? createRootLogger(config)),
         ErrorsModule,
         IdsModule,
-        DatabaseModule.forRoot({ entities: [], migrations: MIGRATIONS }),
+        DatabaseModule.forRoot({ entities: ENTITIES, migrations: MIGRATIONS }),
         EventstoreModule,
         AuthModule.forRoot({ imports: [UsersModule], principalValidator: ActiveUserValidator }),
         UsersModule,
         OrganizationsModule,
         AuthFactorsModule,
+        ChannelsModule,
         ChangesModule,
         OutboxModule,
         GrpcModule,

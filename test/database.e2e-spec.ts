@@ -12,6 +12,7 @@ const MIGRATIONS = [
   'CreateFactorProtections1732320000003',
   'CreateOutbox1732320000004',
   'UnloggedRateLimitCounters1732320000005',
+  'CreateVerificationCodes1732320000006',
 ];
 const TABLES = [
   'auth_factors',
@@ -27,6 +28,7 @@ const TABLES = [
   'outbox_cursor',
   'rate_limit_counters',
   'users',
+  'verification_codes',
   'webhooks',
 ];
 

@@ -157,7 +157,8 @@ describe.each(PROTOCOLS)('ZITADEL services over %s', (protocol) => {
     const removed = await client.removePhone({ userId });
     expect(removed.details?.sequence).toBe(8n); // OTP SMS removed, then the phone
     expect((await eventsOf(t, userId)).slice(-2).map((e) => e.type)).toEqual(['user.human.otp.sms.removed', 'user.human.phone.removed']);
-    expect((await client.setEmail({ userId, email: 'grace.hopper@example.com' })).details?.sequence).toBe(9n);
+    // No verification given: a code is sent (e-mail changed, code added).
+    expect((await client.setEmail({ userId, email: 'grace.hopper@example.com' })).details?.sequence).toBe(10n);
   });
 
   it('invalid input is refused as REST refuses it: InvalidArgument with the same detail', async () => {
@@ -168,10 +169,11 @@ describe.each(PROTOCOLS)('ZITADEL services over %s', (protocol) => {
     expect(wireError(error)).toEqual({ code: 3, message: rest.body.message, details: rest.body.details.map(({ id, message }: any) => ({ id, message })) });
     const tooLong = await failure(userClient(protocol, manager.token).removeOTPSMS({ userId: 'x'.repeat(201) }));
     expect(wireError(tooLong).details.map((d) => d.id)).toEqual(['AUTHF-USER-400']);
-    const unsupported = await failure(
-      userClient(protocol, manager.token).setEmail({ userId: target.userId, email: 'a@example.com', verification: { case: 'returnCode', value: {} } }),
+    const selfAssertion = await failure(
+      userClient(protocol, manager.token).setEmail({ userId: manager.userId, email: 'a@example.com', verification: { case: 'returnCode', value: {} } }),
     );
-    expect(unsupported.code).toBe(connect.Code.InvalidArgument);
+    expect(selfAssertion.code).toBe(connect.Code.PermissionDenied);
+    expect(wireError(selfAssertion).details.map((d) => d.id)).toEqual(['AUTHF-CHANNEL-SELF-403']);
   });
 });
 

@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { AddressInfo } from 'node:net';
 import { Client } from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { createOrganization, createUser, grantRoles, TestUser } from './support/fixtures';
+import { MailCatcher } from './support/mail-catcher';
 import { ServiceProcess } from './support/service-process';
 import { startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase } from './support/test-postgres';
@@ -11,43 +10,6 @@ import { WebhookReceiver, waitFor } from './support/webhook-receiver';
 const SMS_REMOVED = 'user.human.otp.sms.removed';
 const SMS_ADDED = 'user.human.otp.sms.added';
 const EMAIL_REMOVED = 'user.human.otp.email.removed';
-
-/** A real SMTP server (smtp-server) that keeps every message it accepts. */
-class MailCatcher {
-  readonly mails: { to: string[]; raw: string; text: string }[] = [];
-  private server?: SMTPServer;
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onData: (stream, session, callback) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          const raw = Buffer.concat(chunks).toString('utf8');
-          // quoted-printable soft line breaks and escapes, enough to read the text
-          const text = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-          this.mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, text });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `smtp://127.0.0.1:${(this.server as unknown as { server: { address(): AddressInfo } }).server.address().port}`;
-    return this;
-  }
-
-  of(eventId: string) {
-    return this.mails.filter((m) => new RegExp(`^X-AuthFactors-Event-Id: ${eventId}\\r?$`, 'mi').test(m.raw));
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server?.close(() => resolve()));
-  }
-}
 
 const FAST_OUTBOX = { OUTBOX_POLL_INTERVAL_MS: '50', OUTBOX_RETRY_BASE_MS: '100', OUTBOX_RETRY_MAX_MS: '400', OUTBOX_MAX_ATTEMPTS: '3' };
 

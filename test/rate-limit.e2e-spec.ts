@@ -55,10 +55,12 @@ describe('factor rate limit (FACTOR_RATE_LIMIT=3 per 60 s)', () => {
     const factors = await t.request('POST', `${V1}/_search`, { token: user.token, body: {} });
     expect(factors.status).toBe(200); // reads are not limited
     expect(factors.body.result).toEqual([{ state: 'AUTH_FACTOR_STATE_READY', otpEmail: {} }]);
-    // Neither are the contact channels.
-    expect((await t.request('POST', `/v2/users/${user.userId}/phone`, { token: user.token, body: { phone: '+41790000001', isVerified: true } })).status).toBe(
-      200,
-    );
+    // The channels the factors send to count against the same limit: a phone or e-mail change is a factor change.
+    expectRateLimited(await t.request('POST', `/v2/users/${user.userId}/phone`, { token: user.token, body: { phone: '+41790000001' } }), 60);
+    expectRateLimited(await t.request('POST', `/v2/users/${user.userId}/email`, { token: user.token, body: { email: 'new@example.com' } }), 60);
+    expectRateLimited(await t.request('DELETE', `/v2/users/${user.userId}/phone`, { token: user.token }), 60);
+    expectRateLimited(await t.request('POST', `/v2/users/${user.userId}/phone/verify`, { token: user.token, body: { verificationCode: 'ABC123' } }), 60);
+    expect(await eventsOf(t, user.userId)).toEqual(before);
   });
 
   it('counts per acting user: a manager acting on many users is limited as one, the users themselves are not', async () => {

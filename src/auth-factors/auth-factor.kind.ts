@@ -1,4 +1,5 @@
 import { UserEventType, UserRecord } from '../users/user.record';
+import { CodePurpose, OTP_EMAIL_CODE, OTP_SMS_CODE } from '../verification/code-purpose';
 
 export type AuthFactorType = 'otp_sms' | 'otp_email';
 
@@ -14,6 +15,9 @@ export interface AuthFactorKind {
   /** The channel the factor sends codes to, as the precondition error names it. */
   readonly channel: string;
   readonly channelVerified: (user: UserRecord) => boolean;
+  /** Where the factor's codes go: the user's phone or e-mail address. */
+  readonly channelOf: (user: UserRecord) => string | null;
+  readonly codePurpose: CodePurpose;
 }
 
 export const OTP_SMS: AuthFactorKind = {
@@ -24,6 +28,8 @@ export const OTP_SMS: AuthFactorKind = {
   removedEvent: UserEventType.OtpSmsRemoved,
   channel: 'a verified phone',
   channelVerified: (user) => user.phone !== null && user.phoneVerified,
+  channelOf: (user) => user.phone,
+  codePurpose: OTP_SMS_CODE,
 };
 
 export const OTP_EMAIL: AuthFactorKind = {
@@ -34,6 +40,8 @@ export const OTP_EMAIL: AuthFactorKind = {
   removedEvent: UserEventType.OtpEmailRemoved,
   channel: 'a verified e-mail address',
   channelVerified: (user) => user.email !== null && user.emailVerified,
+  channelOf: (user) => user.email,
+  codePurpose: OTP_EMAIL_CODE,
 };
 
 export const AUTH_FACTOR_KINDS: readonly AuthFactorKind[] = [OTP_SMS, OTP_EMAIL];

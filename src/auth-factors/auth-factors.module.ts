@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { FactorPolicyModule } from '../factor-policy/factor-policy.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersModule } from '../users/users.module';
+import { VerificationModule } from '../verification/verification.module';
 import { AuthFactorsRepository } from './auth-factors.repository';
 import { AuthFactorsService } from './auth-factors.service';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository';
@@ -10,7 +11,7 @@ import { UserAuthFactorsController } from './user-auth-factors.controller';
 
 /** Second factors (OTP SMS, OTP Email); its service is exported for other modules to compose with. */
 @Module({
-  imports: [UsersModule, RateLimitModule, FactorPolicyModule],
+  imports: [UsersModule, RateLimitModule, FactorPolicyModule, VerificationModule],
   controllers: [MyAuthFactorsController, UserAuthFactorsController],
   providers: [AuthFactorsRepository, AuthFactorsService, IdempotencyKeysRepository],
   exports: [AuthFactorsService],

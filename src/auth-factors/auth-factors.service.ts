@@ -1,11 +1,12 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Caller } from '@app/auth';
 import { Transaction, TransactionRunner } from '@app/database';
-import { AbortedError, AlreadyExistsError, errorInfo, FailedPreconditionError, NotFoundError, PermissionDeniedError } from '@app/errors';
+import { AbortedError, AlreadyExistsError, DomainError, errorInfo, FailedPreconditionError, NotFoundError } from '@app/errors';
 import { NewEvent } from '@app/eventstore';
 import { ObjectDetails } from '../common/object-details.mapper';
 import { FactorPolicy } from '../factor-policy/factor-policy';
 import { FactorPolicyService } from '../factor-policy/factor-policy.service';
+import { checkStepUp, ERROR_DOMAIN } from '../factor-policy/step-up';
 import { MetricsService } from '../observability/metrics.service';
 import { Permission } from '../permissions/permission';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
@@ -14,13 +15,11 @@ import { UserChannelHooks } from '../users/user-channel.hooks';
 import { UserEventWriter } from '../users/user-event.writer';
 import { UserRecord } from '../users/user.record';
 import { UsersRepository } from '../users/users.repository';
+import { VerificationCodesService } from '../verification/verification-codes.service';
 import { AuthFactorKind, OTP_EMAIL, OTP_SMS } from './auth-factor.kind';
 import { AuthFactorRecord, AuthFactorsRepository } from './auth-factors.repository';
 import { checkForceReason, FactorCommandOptions, parseIdempotencyKey, parseIfMatch } from './factor-command.options';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository';
-
-/** The `domain` of the `google.rpc.ErrorInfo` details this service sends. */
-export const ERROR_DOMAIN = 'auth-factors';
 
 /**
  * The users' second factors. Every command is one transaction (lock the user,
@@ -40,6 +39,7 @@ export class AuthFactorsService implements OnModuleInit {
     private readonly policies: FactorPolicyService,
     private readonly idempotencyKeys: IdempotencyKeysRepository,
     private readonly users: UsersRepository,
+    private readonly codes: VerificationCodesService,
   ) {}
 
   onModuleInit(): void {
@@ -86,6 +86,72 @@ export class AuthFactorsService implements OnModuleInit {
   /** Removes OTP Email. */
   removeOtpEmail(caller: Caller, userId: string, existing?: Transaction, options: FactorCommandOptions = {}): Promise<ObjectDetails> {
     return this.remove(OTP_EMAIL, caller, userId, options, existing);
+  }
+
+  /**
+   * For a sign-in module in the same process: issues a code for the user's OTP SMS, sent by the outbox to the
+   * verified phone (or returned, with `returnCode`, for a module that delivers it itself). The user is the actor;
+   * no permission is checked beyond the user being active: the calling module is the authority.
+   */
+  challengeOtpSms(userId: string, options: OtpChallengeOptions = {}): Promise<OtpChallenge> {
+    return this.challenge(OTP_SMS, userId, options);
+  }
+
+  /** {@link challengeOtpSms} for OTP Email: the code goes to the verified e-mail address. */
+  challengeOtpEmail(userId: string, options: OtpChallengeOptions = {}): Promise<OtpChallenge> {
+    return this.challenge(OTP_EMAIL, userId, options);
+  }
+
+  /**
+   * Checks a code of the user's OTP SMS challenge: single use, expiring, dead after too many wrong attempts.
+   * A wrong code is recorded (attempt count, event) and then thrown; joined to the caller's transaction, the
+   * record is in that transaction: commit it, or the attempt does not count.
+   */
+  checkOtpSms(userId: string, code: string, options: OtpCheckOptions = {}): Promise<ObjectDetails> {
+    return this.check(OTP_SMS, userId, code, options);
+  }
+
+  /** {@link checkOtpSms} for OTP Email. */
+  checkOtpEmail(userId: string, code: string, options: OtpCheckOptions = {}): Promise<ObjectDetails> {
+    return this.check(OTP_EMAIL, userId, code, options);
+  }
+
+  private async challenge(kind: AuthFactorKind, userId: string, options: OtpChallengeOptions): Promise<OtpChallenge> {
+    const caller = signInCaller(userId, options.requestId);
+    await this.rateLimit.consumeFactorMutation(caller, options.transaction);
+    return this.transactions.run(async (tx) => {
+      const user = await this.lockForSignIn(tx, kind, caller);
+      // A factor never sends a code to an unverified channel: after a change, the new value must be verified first.
+      if (!kind.channelVerified(user)) {
+        throw new FailedPreconditionError(`${kind.errorPrefix}-CHANNEL-UNVERIFIED`, `${kind.label} sends no code until the user has ${kind.channel}`);
+      }
+      const issued = await this.codes.issue(tx, user, kind.codePurpose, kind.channelOf(user)!, options.returnCode ? { mode: 'return' } : { mode: 'send' });
+      const details = await this.writer.write(tx, user, caller, [issued.event]);
+      return { details, expiresAt: issued.expiresAt, code: issued.code };
+    }, options.transaction);
+  }
+
+  private async check(kind: AuthFactorKind, userId: string, code: string, options: OtpCheckOptions): Promise<ObjectDetails> {
+    const caller = signInCaller(userId, options.requestId);
+    await this.rateLimit.consumeFactorMutation(caller, options.transaction);
+    const outcome = await this.transactions.run(async (tx): Promise<{ details?: ObjectDetails; error?: DomainError }> => {
+      const user = await this.lockForSignIn(tx, kind, caller);
+      const check = await this.codes.check(tx, user, kind.codePurpose, kind.channelVerified(user) ? kind.channelOf(user) : null, code);
+      const details = check.events.length > 0 ? await this.writer.write(tx, user, caller, check.events) : undefined;
+      return check.ok ? { details } : { error: check.error };
+    }, options.transaction);
+    if (outcome.error) throw outcome.error;
+    return outcome.details!;
+  }
+
+  /** The user signing in, locked: active, with the factor configured. */
+  private async lockForSignIn(tx: Transaction, kind: AuthFactorKind, caller: Caller): Promise<UserRecord> {
+    const user = await this.access.lockForCommand(tx, caller, Permission.UserRead, caller.userId);
+    if (user.state !== 'active') throw new FailedPreconditionError('AUTHF-USER-INACTIVE', 'The user is not active');
+    if (!(await this.factors.listByUser(tx, user.id)).some((factor) => factor.type === kind.type)) {
+      throw new NotFoundError(`${kind.errorPrefix}-404`, `${kind.label} is not configured for this user`);
+    }
+    return user;
   }
 
   // Counted here, where every API (REST, gRPC, other modules) goes through.
@@ -176,17 +242,7 @@ export class AuthFactorsService implements OnModuleInit {
     policy: FactorPolicy,
     ifMatch: readonly number[] | 'any' | undefined,
   ): Promise<{ policy: FactorPolicy; payload: Record<string, unknown> }> {
-    const payload: Record<string, unknown> = {};
-    const maxAge = policy.factorChangeMaxAuthAgeSeconds;
-    if (maxAge !== undefined) {
-      if (caller.userId !== user.id) {
-        payload.adminAction = true;
-      } else if (!caller.authTime || Date.now() - caller.authTime.getTime() > maxAge * 1000) {
-        throw new PermissionDeniedError('AUTHF-STEPUP-403', `Changing your second factors needs a sign-in at most ${maxAge}s old: authenticate again`, [
-          errorInfo('STEP_UP_REQUIRED', ERROR_DOMAIN, { maxAge: `${maxAge}s` }),
-        ]);
-      }
-    }
+    const payload = checkStepUp(caller, user.id, policy);
     if (ifMatch !== undefined && ifMatch !== 'any') {
       const sequence = await this.users.currentSequence(tx, user.id);
       if (!ifMatch.includes(sequence)) {
@@ -220,6 +276,30 @@ export class AuthFactorsService implements OnModuleInit {
     if (idempotencyKey !== undefined) await this.idempotencyKeys.complete(tx, caller.userId, idempotencyKey, details);
     return details;
   }
+}
+
+export interface OtpCheckOptions {
+  /** Join this transaction instead of opening one. */
+  readonly transaction?: Transaction;
+  /** The sign-in request's id, recorded in the events. */
+  readonly requestId?: string;
+}
+
+export interface OtpChallengeOptions extends OtpCheckOptions {
+  /** Return the code instead of sending it (the calling module delivers it). */
+  readonly returnCode?: boolean;
+}
+
+/** A challenge issued: where the user's stream stands, when the code expires, and the code if it was to be returned. */
+export interface OtpChallenge {
+  readonly details: ObjectDetails;
+  readonly expiresAt: Date;
+  readonly code?: string;
+}
+
+/** The user signing in acts on themselves. */
+function signInCaller(userId: string, requestId: string | undefined): Caller {
+  return { userId, requestId: requestId ?? `sign-in-${userId}` };
 }
 
 /** Checks the client's protections before anything runs: a malformed one is 400 (code 3). */

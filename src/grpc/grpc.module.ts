@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthFactorsModule } from '../auth-factors/auth-factors.module';
+import { ChannelsModule } from '../channels/channels.module';
 import { UsersModule } from '../users/users.module';
 import { AuthServiceHandler } from './auth-service.handler';
 import { ConnectErrorMapper } from './connect-error.mapper';
@@ -14,7 +15,7 @@ import { loadZitadelProto, ZITADEL_PROTO } from './zitadel-proto';
  * The app factory registers {@link ConnectServices} on the main port; {@link GrpcServer} serves h2c.
  */
 @Module({
-  imports: [UsersModule, AuthFactorsModule],
+  imports: [UsersModule, AuthFactorsModule, ChannelsModule],
   providers: [
     { provide: ZITADEL_PROTO, useFactory: loadZitadelProto },
     ConnectErrorMapper,

@@ -6,7 +6,11 @@ import type { AddHumanUserRequest, GetUserByIDResponseSchema } from '@zitadel/pr
 import { AuthFactorsService } from '../auth-factors/auth-factors.service';
 import { UserIdPipe } from '../common/user-id.pipe';
 import { validateAs } from '../common/validation';
-import { AddHumanUserDto, SetEmailDto, SetPhoneDto } from '../users/dto/add-human-user.dto';
+import { toChannelVerification } from '../channels/channel.mapper';
+import { ChannelsService } from '../channels/channels.service';
+import type { ChannelResult, ChannelVerification, CodeRequest } from '../channels/channels.service';
+import { SetEmailRequestDto, SetPhoneRequestDto, VerifyCodeRequestDto } from '../channels/dto/channel.dto';
+import { AddHumanUserDto } from '../users/dto/add-human-user.dto';
 import { detailsOf, toNewHumanUser } from '../users/user.mapper';
 import { UserRecord } from '../users/user.record';
 import { UsersService } from '../users/users.service';
@@ -17,8 +21,12 @@ import type { ZitadelProto } from './zitadel-proto';
 
 export type UserServiceImpl = Partial<ServiceImpl<ZitadelProto['UserService']>>;
 
-/** How a v2 request asks to verify a phone or e-mail address; only `isVerified` can be honoured here. */
-type Verification = { case: 'isVerified'; value: boolean } | { case: 'sendCode' | 'returnCode'; value: unknown } | { case: undefined };
+/** How a v2 request asks to verify a phone or e-mail address (ZITADEL's `verification` oneof). */
+type Verification =
+  | { case: 'isVerified'; value: boolean }
+  | { case: 'sendCode'; value: object & { urlTemplate?: string } }
+  | { case: 'returnCode'; value: unknown }
+  | { case: undefined; value?: undefined };
 
 const userIds = new UserIdPipe();
 
@@ -31,6 +39,7 @@ const userIds = new UserIdPipe();
 export class UserServiceHandler {
   constructor(
     private readonly users: UsersService,
+    private readonly channels: ChannelsService,
     private readonly factors: AuthFactorsService,
     @Inject(ZITADEL_PROTO) private readonly proto: ZitadelProto,
   ) {}
@@ -66,17 +75,35 @@ export class UserServiceHandler {
       getUserByID: async (request, context) => this.toGetUserResponse(await this.users.getById(callerOf(context), userIds.transform(request.userId))),
       setPhone: async (request, context) => {
         const userId = userIds.transform(request.userId);
-        const body = await validateAs(SetPhoneDto, { phone: request.phone, isVerified: isVerified('verification', request.verification) });
-        return { details: toProtoDetails(await this.users.setPhone(callerOf(context), userId, { value: body.phone, isVerified: body.isVerified })) };
+        const body = await validateAs(SetPhoneRequestDto, { phone: request.phone });
+        const result = await this.channels.setPhone(callerOf(context), userId, body.phone, verificationOf(request.verification));
+        return toProtoCodeResponse(result);
       },
       removePhone: async (request, context) => ({
-        details: toProtoDetails(await this.users.removePhone(callerOf(context), userIds.transform(request.userId))),
+        details: toProtoDetails(await this.channels.removePhone(callerOf(context), userIds.transform(request.userId))),
       }),
+      verifyPhone: async (request, context) => {
+        const userId = userIds.transform(request.userId);
+        const body = await validateAs(VerifyCodeRequestDto, { verificationCode: request.verificationCode });
+        return { details: toProtoDetails(await this.channels.verifyPhone(callerOf(context), userId, body.verificationCode)) };
+      },
+      resendPhoneCode: async (request, context) =>
+        toProtoCodeResponse(await this.channels.resendPhoneCode(callerOf(context), userIds.transform(request.userId), codeRequestOf(request.verification))),
       setEmail: async (request, context) => {
         const userId = userIds.transform(request.userId);
-        const body = await validateAs(SetEmailDto, { email: request.email, isVerified: isVerified('verification', request.verification) });
-        return { details: toProtoDetails(await this.users.setEmail(callerOf(context), userId, { value: body.email, isVerified: body.isVerified })) };
+        const body = await validateAs(SetEmailRequestDto, { email: request.email });
+        const result = await this.channels.setEmail(callerOf(context), userId, body.email, verificationOf(request.verification));
+        return toProtoCodeResponse(result);
       },
+      verifyEmail: async (request, context) => {
+        const userId = userIds.transform(request.userId);
+        const body = await validateAs(VerifyCodeRequestDto, { verificationCode: request.verificationCode });
+        return { details: toProtoDetails(await this.channels.verifyEmail(callerOf(context), userId, body.verificationCode)) };
+      },
+      resendEmailCode: async (request, context) =>
+        toProtoCodeResponse(await this.channels.resendEmailCode(callerOf(context), userIds.transform(request.userId), codeRequestOf(request.verification))),
+      sendEmailCode: async (request, context) =>
+        toProtoCodeResponse(await this.channels.sendEmailCode(callerOf(context), userIds.transform(request.userId), codeRequestOf(request.verification))),
     };
   }
 
@@ -128,7 +155,24 @@ function toAddHumanUserBody(request: AddHumanUserRequest): object {
   };
 }
 
-/** `isVerified` of a verification choice; sending or returning a code is not something this service does. */
+/** The verification a SetPhone/SetEmail asks for, as the REST body would say it. */
+function verificationOf(verification: Verification): ChannelVerification {
+  if (verification.case === 'sendCode') return toChannelVerification({ sendCode: { urlTemplate: verification.value.urlTemplate } });
+  if (verification.case === 'returnCode') return toChannelVerification({ returnCode: {} });
+  if (verification.case === 'isVerified') return toChannelVerification({ isVerified: verification.value });
+  return toChannelVerification({});
+}
+
+/** The code request of a resend or send. */
+function codeRequestOf(verification: Exclude<Verification, { case: 'isVerified' }>): CodeRequest {
+  return verificationOf(verification) as CodeRequest;
+}
+
+function toProtoCodeResponse(result: ChannelResult): { details: ReturnType<typeof toProtoDetails>; verificationCode?: string } {
+  return { details: toProtoDetails(result.details), ...(result.verificationCode !== undefined ? { verificationCode: result.verificationCode } : {}) };
+}
+
+/** `isVerified` of a verification choice at creation; a code at creation is not something this service sends. */
 function isVerified(field: string, verification: Verification): boolean | undefined {
   if (verification.case === undefined) return undefined;
   if (verification.case === 'isVerified') return verification.value;

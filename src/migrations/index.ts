@@ -4,6 +4,7 @@ import { CreateRateLimitCounters1732320000002 } from './1732320000002-create-rat
 import { CreateFactorProtections1732320000003 } from './1732320000003-create-factor-protections';
 import { CreateOutbox1732320000004 } from './1732320000004-create-outbox';
 import { UnloggedRateLimitCounters1732320000005 } from './1732320000005-unlogged-rate-limit-counters';
+import { CreateVerificationCodes1732320000006 } from './1732320000006-create-verification-codes';
 
 /** Every migration, oldest first: the only way the schema changes. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateFactorProtections1732320000003,
   CreateOutbox1732320000004,
   UnloggedRateLimitCounters1732320000005,
+  CreateVerificationCodes1732320000006,
 ];

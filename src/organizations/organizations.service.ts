@@ -60,7 +60,8 @@ export class OrganizationsService {
     return this.transactions.run(async (tx) => {
       await this.permissions.authorizeInOrganization(tx, caller, Permission.OrgMemberWrite, organizationId);
       if (!(await this.organizations.lock(tx, organizationId))) throw new NotFoundError('AUTHF-ORG-404', 'Organization not found');
-      await this.userAccess.readForQuery(tx, caller, Permission.UserRead, member.userId);
+      // A membership is a change to the member: the privilege order applies.
+      await this.userAccess.readForChange(tx, caller, Permission.UserRead, member.userId);
       await this.memberships.grant(tx, member.userId, organizationId, rolesOf(member));
       return this.append(tx, caller, organizationId, [{ type: OrgEventType.MemberAdded, payload: { userId: member.userId, roles: rolesOf(member) } }]);
     }, existing);

@@ -1,8 +1,8 @@
 import type { StoredEvent } from '@app/eventstore';
 import { USER_AGGREGATE, UserEventType } from '../users/user.record';
 
-/** Where a delivery goes: an organization's webhook, or the user's verified e-mail address. */
-export type DeliveryTargetKind = 'webhook' | 'email';
+/** Where a delivery goes: an organization's webhook, the user's verified e-mail address (security notices), or a code to its destination. */
+export type DeliveryTargetKind = 'webhook' | 'email' | 'code';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'skipped';
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'dead', 'skipped'];
@@ -52,6 +52,8 @@ const SECURITY_MAIL_CHANGES: Readonly<Record<string, string>> = {
   [UserEventType.OtpEmailAdded]: 'An OTP Email factor was added to your account',
   [UserEventType.OtpEmailRemoved]: 'Your OTP Email factor was removed',
   [UserEventType.PhoneRemoved]: 'The phone number of your account was removed (and OTP SMS with it, if it was configured)',
+  [UserEventType.PhoneChanged]: 'The phone number of your account was changed (OTP SMS sends no code until the new number is verified)',
+  [UserEventType.EmailChanged]: 'The e-mail address of your account was changed (OTP Email sends no code until the new address is verified)',
 };
 
 /**
@@ -60,7 +62,23 @@ const SECURITY_MAIL_CHANGES: Readonly<Record<string, string>> = {
  */
 export function needsSecurityMail(event: OutboxEvent): boolean {
   if (event.aggregateType !== USER_AGGREGATE || !(event.type in SECURITY_MAIL_CHANGES)) return false;
+  // A channel given when the user was created is no change to warn about; a changed e-mail address is told to
+  // the address verified before it, and without one there is nobody to tell.
+  if (event.payload.atCreation === true) return false;
+  if (event.type === UserEventType.EmailChanged && typeof event.payload.previousEmail !== 'string') return false;
   return !(event.type === UserEventType.OtpSmsRemoved && event.payload.cause === 'phone removed');
+}
+
+/** Where the security e-mail about `event` goes: the address verified before an e-mail change, else the verified one now. */
+export function securityMailRecipient(event: OutboxEvent, verifiedEmail: string | undefined): string | undefined {
+  if (event.type === UserEventType.EmailChanged) return typeof event.payload.previousEmail === 'string' ? event.payload.previousEmail : undefined;
+  return verifiedEmail;
+}
+
+/** The code a `*.code.added` event asks the outbox to send (by its id); undefined when the code was returned to the caller. */
+export function codeToSend(event: OutboxEvent): string | undefined {
+  if (event.aggregateType !== USER_AGGREGATE || !event.type.endsWith('.code.added') || event.payload.delivery !== 'send') return undefined;
+  return typeof event.payload.codeId === 'string' ? event.payload.codeId : undefined;
 }
 
 /** The security e-mail telling the user about `event`. */

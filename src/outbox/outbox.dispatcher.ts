@@ -2,12 +2,17 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { APP_CONFIG } from '@app/config';
 import type { AppConfig } from '@app/config';
-import { TransactionRunner } from '@app/database';
+import { Transaction, TransactionRunner } from '@app/database';
 import { ReadinessChecks } from '../observability/readiness-checks';
-import { DeliveryStatus, isWebhookEvent, needsSecurityMail, subscribes } from './outbox-event';
+import { systemCaller } from '@app/auth';
+import { UserEventWriter } from '../users/user-event.writer';
+import { PendingCodeDelivery, VerificationCodesService } from '../verification/verification-codes.service';
+import { codeMessage } from './code-message';
+import { codeToSend, DeliveryStatus, isWebhookEvent, needsSecurityMail, securityMailRecipient, subscribes } from './outbox-event';
 import { AttemptResult, ClaimedDelivery, NewDelivery, OutboxRepository } from './outbox.repository';
 import { OutboxMetrics } from './outbox.metrics';
-import { SecurityMailSender } from './security-mail.sender';
+import { MailSender } from './mail.sender';
+import { SmsSender } from './sms.sender';
 import { WebhookSender } from './webhook.sender';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -22,6 +27,8 @@ interface Outcome {
   readonly delivery: ClaimedDelivery;
   readonly result: AttemptResult;
   readonly retryInMs?: number;
+  /** The code a `code` delivery sent (or, with no provider, logged), to be recorded with the outcome. */
+  readonly code?: PendingCodeDelivery;
 }
 
 /**
@@ -58,7 +65,10 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     private readonly outbox: OutboxRepository,
     private readonly webhooks: WebhooksRepository,
     private readonly webhookSender: WebhookSender,
-    private readonly mailSender: SecurityMailSender,
+    private readonly mailSender: MailSender,
+    private readonly smsSender: SmsSender,
+    private readonly codes: VerificationCodesService,
+    private readonly writer: UserEventWriter,
     private readonly metrics: OutboxMetrics,
     private readonly readiness: ReadinessChecks,
   ) {}
@@ -147,6 +157,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
         }
         if (needsSecurityMail(event))
           deliveries.push({ eventId: event.id, targetKind: 'email', targetId: event.aggregateId, organizationId: event.resourceOwner });
+        const codeId = codeToSend(event);
+        if (codeId !== undefined) deliveries.push({ eventId: event.id, targetKind: 'code', targetId: codeId, organizationId: event.resourceOwner });
       }
       await this.outbox.insertDeliveries(tx, deliveries);
       const last = events[events.length - 1];
@@ -170,16 +182,21 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     if (claimed.length === 0) return 0;
     const outcomes = await Promise.all(
       claimed.map(async (delivery): Promise<Outcome> => {
-        const result = await this.attempt(delivery);
+        const { result, code } = await this.attempt(delivery);
         this.metrics.countAttempt(delivery.targetKind, result.outcome);
         const attempt = delivery.attempts + 1;
-        return { delivery, result, retryInMs: result.outcome === 'failed' && attempt < maxAttempts ? this.backoffMs(attempt) : undefined };
+        return { delivery, result, code, retryInMs: result.outcome === 'failed' && attempt < maxAttempts ? this.backoffMs(attempt) : undefined };
       }),
     );
     // In the order claimed (by id), so that two instances recording the same deliveries after a lease ran out cannot deadlock.
     const statuses = await this.transactions.run(async (tx) => {
       const recorded: (DeliveryStatus | undefined)[] = [];
-      for (const { delivery, result, retryInMs } of outcomes) recorded.push(await this.outbox.recordAttempt(tx, delivery, result, retryInMs));
+      for (const { delivery, result, retryInMs, code } of outcomes) {
+        const status = await this.outbox.recordAttempt(tx, delivery, result, retryInMs);
+        recorded.push(status);
+        if (status === 'delivered' && code) await this.recordCodeSent(tx, delivery, code);
+        else if (status === 'skipped' && code) await this.codes.dropPendingDelivery(tx, code);
+      }
       return recorded;
     });
     for (const [index, outcome] of outcomes.entries()) this.report(outcome, statuses[index]);
@@ -203,23 +220,52 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     return Math.round(exact * (0.8 + Math.random() * 0.4));
   }
 
-  private async attempt(delivery: ClaimedDelivery): Promise<AttemptResult> {
+  /** Drops the sent code's encrypted copy and records the send in the user's stream, with the attempt's outcome. */
+  private async recordCodeSent(tx: Transaction, delivery: ClaimedDelivery, code: PendingCodeDelivery): Promise<void> {
+    const event = await this.codes.markSent(tx, code);
+    if (event) await this.writer.write(tx, code.user, systemCaller(delivery.event.requestId ?? `outbox-${delivery.id}`), [event]);
+  }
+
+  private async attempt(delivery: ClaimedDelivery): Promise<{ result: AttemptResult; code?: PendingCodeDelivery }> {
     const startedAt = new Date();
     try {
       if (delivery.targetKind === 'webhook') {
-        if (!delivery.webhook) return { outcome: 'skipped', startedAt, error: 'the webhook no longer exists' };
+        if (!delivery.webhook) return { result: { outcome: 'skipped', startedAt, error: 'the webhook no longer exists' } };
         await within(this.config.outbox.deliveryTimeoutMs, this.webhookSender.send(delivery.webhook, delivery.event, delivery.attempts + 1));
-        return { outcome: 'delivered', startedAt };
+        return { result: { outcome: 'delivered', startedAt } };
       }
-      const skip = !this.mailSender.enabled ? 'SMTP_URL is unset' : !delivery.verifiedEmail ? 'the user has no verified e-mail address' : undefined;
+      if (delivery.targetKind === 'code') return await this.sendCode(delivery, startedAt);
+      const to = securityMailRecipient(delivery.event, delivery.verifiedEmail);
+      const skip = !this.mailSender.enabled ? 'SMTP_URL is unset' : !to ? 'the user has no verified e-mail address' : undefined;
       if (skip) {
         this.logger.log(`Security e-mail for event ${delivery.event.id} (${delivery.event.type}) to user ${delivery.targetId} skipped: ${skip}`);
-        return { outcome: 'skipped', startedAt, error: skip };
+        return { result: { outcome: 'skipped', startedAt, error: skip } };
       }
-      await within(this.config.outbox.deliveryTimeoutMs, this.mailSender.send(delivery.verifiedEmail!, delivery.event));
-      return { outcome: 'delivered', startedAt };
+      await within(this.config.outbox.deliveryTimeoutMs, this.mailSender.sendSecurityNotice(to!, delivery.event));
+      return { result: { outcome: 'delivered', startedAt } };
     } catch (error) {
-      return { outcome: 'failed', startedAt, error: error instanceof Error ? error.message : String(error) };
+      return { result: { outcome: 'failed', startedAt, error: error instanceof Error ? error.message : String(error) } };
     }
+  }
+
+  /**
+   * Sends a code to the destination it was issued for. With no provider (development only: production refuses
+   * such a code when it is asked for) the code is logged, so that it can be tried, and the delivery skipped.
+   */
+  private async sendCode(delivery: ClaimedDelivery, startedAt: Date): Promise<{ result: AttemptResult; code?: PendingCodeDelivery }> {
+    const code = await this.codes.pendingDelivery(delivery.targetId);
+    if (!code) return { result: { outcome: 'skipped', startedAt, error: 'the code was sent, used or replaced, or has expired' } };
+    const message = codeMessage(code);
+    const sms = code.purpose.channel === 'sms';
+    if (!(sms ? this.smsSender.enabled : this.mailSender.enabled)) {
+      const setting = sms ? 'SMS_PROVIDER is none' : 'SMTP_URL is unset';
+      this.logger.log(`${setting}: the ${code.purpose.label} for user ${code.user.id} (${code.destination}) is ${code.code}`);
+      return { result: { outcome: 'skipped', startedAt, error: setting }, code };
+    }
+    const sending = sms
+      ? this.smsSender.send({ to: code.destination, text: message.text, reference: code.codeId })
+      : this.mailSender.send(code.destination, message, { 'X-AuthFactors-Code-Id': code.codeId });
+    await within(this.config.outbox.deliveryTimeoutMs, sending);
+    return { result: { outcome: 'delivered', startedAt }, code };
   }
 }

@@ -4,7 +4,7 @@ import { MetricsService } from '../observability/metrics.service';
 import { DELIVERY_STATUSES, DeliveryTargetKind } from './outbox-event';
 import { OutboxRepository } from './outbox.repository';
 
-const KINDS: readonly DeliveryTargetKind[] = ['webhook', 'email'];
+const KINDS: readonly DeliveryTargetKind[] = ['webhook', 'email', 'code'];
 
 /** The outbox's metrics, in the service's registry: deliveries by status, attempts by outcome. */
 @Injectable()
@@ -14,7 +14,7 @@ export class OutboxMetrics {
   constructor(metrics: MetricsService, outbox: OutboxRepository) {
     this.attempts = new Counter({
       name: 'auth_factors_outbox_delivery_attempts_total',
-      help: 'Delivery attempts made by this instance, by target kind (webhook, email) and outcome (delivered, failed, skipped)',
+      help: 'Delivery attempts made by this instance, by target kind (webhook, email, code) and outcome (delivered, failed, skipped)',
       labelNames: ['kind', 'outcome'] as const,
       registers: [metrics.registry],
     });

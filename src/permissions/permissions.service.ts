@@ -11,6 +11,9 @@ export interface UserRef {
   readonly organizationId: string;
 }
 
+/** What a caller means to do to a user: read it, or change it (its channels, factors or memberships). */
+export type UserAccessKind = 'read' | 'change';
+
 /**
  * The one answer for "no such user" and "a user you may not see": the same
  * id and message, so that callers cannot probe other organizations.
@@ -31,14 +34,29 @@ export class PermissionsService {
    * `roles` are the caller's, instance-wide and in the target's organization, read
    * in the same transaction (by the statement that found the target, see
    * UsersRepository); they may be undefined where none are needed: no target, self, or the system.
+   * Then the privilege order: a `change` to a user who holds an instance-wide role needs an instance-wide
+   * role too (`targetInstanceRoles`, read by the same statement), so that no organization-level role can
+   * take over the instance's administrators through their channels, factors or memberships.
    */
-  authorizeOnUser(caller: Caller, permission: Permission, target: UserRef | undefined, roles: HeldRoles | undefined): void {
+  authorizeOnUser(
+    caller: Caller,
+    permission: Permission,
+    target: UserRef | undefined,
+    roles: HeldRoles | undefined,
+    access: { readonly kind: UserAccessKind; readonly targetInstanceRoles?: readonly string[] } = { kind: 'read' },
+  ): void {
     if (!target) throw userNotFound();
     if (target.id === caller.userId || caller.system) return;
     if (!roles) throw new Error("authorizeOnUser: the caller's roles are required for another user");
     if (roles.instance.length === 0 && roles.organization.length === 0) throw userNotFound();
     if (!grants([...roles.instance, ...roles.organization], permission)) {
       throw new PermissionDeniedError('AUTHF-PERM-403', `Permission ${permission} is required for this user`);
+    }
+    if (access.kind === 'change' && roles.instance.length === 0 && (access.targetInstanceRoles?.length ?? 0) > 0) {
+      throw new PermissionDeniedError(
+        'AUTHF-PRIVILEGE-403',
+        'This user holds an instance-wide role: only a caller with an instance-wide role may change their channels, factors or memberships',
+      );
     }
   }
 

@@ -31,8 +31,15 @@ export class UserAccessService {
     userId: string,
   ): Promise<{ user: UserRecord; factorPolicy?: StoredFactorPolicy }> {
     const found = await this.users.lockWithAccess(tx, userId, caller.userId);
-    this.permissions.authorizeOnUser(caller, permission, found?.user, found?.callerRoles);
+    this.permissions.authorizeOnUser(caller, permission, found?.user, found?.callerRoles, { kind: 'change', targetInstanceRoles: found?.targetInstanceRoles });
     return found!;
+  }
+
+  /** Reads the user, once the caller may do `permission` on them and change them (the privilege order); no lock. */
+  async readForChange(tx: Transaction, caller: Caller, permission: Permission, userId: string): Promise<UserRecord> {
+    const found = await this.users.findWithAccess(tx, userId, caller.userId);
+    this.permissions.authorizeOnUser(caller, permission, found?.user, found?.callerRoles, { kind: 'change', targetInstanceRoles: found?.targetInstanceRoles });
+    return found!.user;
   }
 
   /** Reads the user, once the caller may do `permission` on them. */

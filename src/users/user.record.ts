@@ -28,6 +28,25 @@ export const UserEventType = {
   OtpSmsRemoved: 'user.human.otp.sms.removed',
   OtpEmailAdded: 'user.human.otp.email.added',
   OtpEmailRemoved: 'user.human.otp.email.removed',
+  // Codes (never the code itself: its id, expiry and how it travels).
+  PhoneCodeAdded: 'user.human.phone.code.added',
+  PhoneCodeSent: 'user.human.phone.code.sent',
+  PhoneVerificationFailed: 'user.human.phone.verification.failed',
+  PhoneCodeExpired: 'user.human.phone.code.expired',
+  EmailCodeAdded: 'user.human.email.code.added',
+  EmailCodeSent: 'user.human.email.code.sent',
+  EmailVerificationFailed: 'user.human.email.verification.failed',
+  EmailCodeExpired: 'user.human.email.code.expired',
+  OtpSmsCodeAdded: 'user.human.otp.sms.code.added',
+  OtpSmsCodeSent: 'user.human.otp.sms.code.sent',
+  OtpSmsCheckSucceeded: 'user.human.otp.sms.check.succeeded',
+  OtpSmsCheckFailed: 'user.human.otp.sms.check.failed',
+  OtpSmsCodeExpired: 'user.human.otp.sms.code.expired',
+  OtpEmailCodeAdded: 'user.human.otp.email.code.added',
+  OtpEmailCodeSent: 'user.human.otp.email.code.sent',
+  OtpEmailCheckSucceeded: 'user.human.otp.email.check.succeeded',
+  OtpEmailCheckFailed: 'user.human.otp.email.check.failed',
+  OtpEmailCodeExpired: 'user.human.otp.email.code.expired',
 } as const;
 
 export const USER_AGGREGATE = 'user';

@@ -1,12 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller } from '@app/auth';
 import type { Caller } from '@app/auth';
 import { ApiProtectedRoute } from '../common/api-errors.decorator';
-import { DetailsResponseDto } from '../common/dto/object-details.dto';
 import { toDetailsDto } from '../common/object-details.mapper';
 import { UserIdPipe } from '../common/user-id.pipe';
-import { AddHumanUserDto, AddHumanUserResponseDto, SetEmailDto, SetPhoneDto } from './dto/add-human-user.dto';
+import { AddHumanUserDto, AddHumanUserResponseDto } from './dto/add-human-user.dto';
 import { GetUserResponseDto } from './dto/user.response.dto';
 import { toGetUserResponse, toNewHumanUser } from './user.mapper';
 import { UsersService } from './users.service';
@@ -35,37 +34,5 @@ export class UsersController {
   @ApiProtectedRoute(400, 403, 404)
   async getById(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string): Promise<GetUserResponseDto> {
     return toGetUserResponse(await this.users.getById(caller, userId));
-  }
-
-  @Post(':userId/phone')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Set the user phone', description: 'Set the phone number of a user, optionally marked verified. Needs user.write.' })
-  @ApiParam(USER_ID_PARAM)
-  @ApiOkResponse({ type: DetailsResponseDto })
-  @ApiProtectedRoute(400, 403, 404)
-  async setPhone(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string, @Body() body: SetPhoneDto): Promise<DetailsResponseDto> {
-    return { details: toDetailsDto(await this.users.setPhone(caller, userId, { value: body.phone, isVerified: body.isVerified })) };
-  }
-
-  @Delete(':userId/phone')
-  @ApiOperation({
-    summary: 'Remove the user phone',
-    description: 'Remove the phone number of a user. OTP SMS, which needs the phone, is removed with it in the same transaction. Needs user.write.',
-  })
-  @ApiParam(USER_ID_PARAM)
-  @ApiOkResponse({ type: DetailsResponseDto })
-  @ApiProtectedRoute(400, 403, 404)
-  async removePhone(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string): Promise<DetailsResponseDto> {
-    return { details: toDetailsDto(await this.users.removePhone(caller, userId)) };
-  }
-
-  @Post(':userId/email')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Set the user email', description: 'Set the e-mail address of a user, optionally marked verified. Needs user.write.' })
-  @ApiParam(USER_ID_PARAM)
-  @ApiOkResponse({ type: DetailsResponseDto })
-  @ApiProtectedRoute(400, 403, 404)
-  async setEmail(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string, @Body() body: SetEmailDto): Promise<DetailsResponseDto> {
-    return { details: toDetailsDto(await this.users.setEmail(caller, userId, { value: body.email, isVerified: body.isVerified })) };
   }
 }

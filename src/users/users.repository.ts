@@ -30,12 +30,15 @@ interface UserRow {
 export interface UserWithAccess {
   readonly user: UserRecord;
   readonly callerRoles: HeldRoles;
+  /** The roles the user holds instance-wide (the privilege order compares them with the caller's). */
+  readonly targetInstanceRoles: readonly string[];
   readonly factorPolicy?: StoredFactorPolicy;
 }
 
 interface UserWithAccessRow extends UserRow {
   caller_instance_roles: string[] | null;
   caller_organization_roles: string[] | null;
+  target_instance_roles: string[] | null;
   policy_force_mfa: boolean | null;
   policy_max_auth_age_seconds: number | null;
 }
@@ -47,6 +50,7 @@ const SELECT_USER_WITH_ACCESS = `
   SELECT u.*, s.sequence, COALESCE(s.changed_at, u.created_at) AS changed_at,
     (SELECT m.roles FROM memberships m WHERE m.user_id = $2 AND m.scope = $3) AS caller_instance_roles,
     (SELECT m.roles FROM memberships m WHERE m.user_id = $2 AND m.scope = u.organization_id) AS caller_organization_roles,
+    (SELECT m.roles FROM memberships m WHERE m.user_id = u.id AND m.scope = $3) AS target_instance_roles,
     p.force_mfa AS policy_force_mfa, p.factor_change_max_auth_age_seconds AS policy_max_auth_age_seconds
   FROM users u
   LEFT JOIN event_streams s ON s.aggregate_id = u.id
@@ -57,6 +61,7 @@ function toUserWithAccess(row: UserWithAccessRow): UserWithAccess {
   return {
     user: toRecord(row),
     callerRoles: { instance: row.caller_instance_roles ?? [], organization: row.caller_organization_roles ?? [] },
+    targetInstanceRoles: row.target_instance_roles ?? [],
     factorPolicy:
       row.policy_force_mfa === null
         ? undefined
@@ -150,7 +155,7 @@ export class UsersRepository {
       if (failure?.code === '23505') {
         throw failure.constraint === 'users_username_per_organization'
           ? new AlreadyExistsError('AUTHF-USER-409-NAME', 'The username is already taken in this organization')
-          : new AlreadyExistsError('AUTHF-USER-409-ID', 'A user with this id already exists');
+          : new AlreadyExistsError('AUTHF-USER-409-ID', 'A user with this id already exists (ids are unique across the instance)');
       }
       throw error;
     }

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Caller } from '@app/auth';
 import { Transaction, TransactionRunner } from '@app/database';
-import { FailedPreconditionError, NotFoundError } from '@app/errors';
+import { AlreadyExistsError } from '@app/errors';
 import { NewEvent } from '@app/eventstore';
 import { IdGenerator } from '@app/ids';
 import { ObjectDetails } from '../common/object-details.mapper';
 import { Permission } from '../permissions/permission';
 import { PermissionsService } from '../permissions/permissions.service';
 import { UserAccessService } from './user-access.service';
-import { UserChannelHooks } from './user-channel.hooks';
 import { UserEventWriter } from './user-event.writer';
 import { UserEventType, UserRecord } from './user.record';
 import { UsersRepository } from './users.repository';
@@ -23,11 +22,6 @@ export interface NewHumanUser {
   readonly phone?: { readonly phone: string; readonly isVerified?: boolean };
 }
 
-export interface ChannelChange {
-  readonly value: string;
-  readonly isVerified?: boolean;
-}
-
 /** Commands and queries on human users. Each command is one transaction. */
 @Injectable()
 export class UsersService {
@@ -37,7 +31,6 @@ export class UsersService {
     private readonly access: UserAccessService,
     private readonly permissions: PermissionsService,
     private readonly writer: UserEventWriter,
-    private readonly hooks: UserChannelHooks,
     private readonly ids: IdGenerator,
   ) {}
 
@@ -45,6 +38,9 @@ export class UsersService {
   addHuman(caller: Caller, input: NewHumanUser, existing?: Transaction): Promise<{ userId: string; details: ObjectDetails }> {
     return this.transactions.run(async (tx) => {
       await this.permissions.authorizeInOrganization(tx, caller, Permission.UserWrite, input.organizationId);
+      // What can be checked inside the caller's organization comes first: the answer then reveals of other
+      // organizations only what instance-wide unique ids force (a chosen id that is taken anywhere).
+      if (await this.users.findIdByUsername(tx, input.organizationId, input.username)) throw usernameTaken();
       const userId = input.userId ?? this.ids.next();
       await this.users.insert(tx, {
         id: userId,
@@ -74,65 +70,25 @@ export class UsersService {
   getById(caller: Caller, userId: string): Promise<UserRecord> {
     return this.transactions.run((tx) => this.access.readForQuery(tx, caller, Permission.UserRead, userId));
   }
-
-  /** Sets (and optionally marks verified) the user's phone. */
-  setPhone(caller: Caller, userId: string, change: ChannelChange, existing?: Transaction): Promise<ObjectDetails> {
-    return this.transactions.run(async (tx) => {
-      const user = await this.access.lockForCommand(tx, caller, Permission.UserWrite, userId);
-      const verified = change.isVerified ?? false;
-      const events =
-        user.phone === change.value
-          ? verified && !user.phoneVerified
-            ? [verifiedEvent(UserEventType.PhoneVerified)]
-            : []
-          : phoneEvents(change.value, verified);
-      if (events.length === 0) throw new FailedPreconditionError('AUTHF-PHONE-UNCHANGED', 'The phone is already set to this value');
-      await this.users.setPhone(tx, user.id, change.value, user.phone === change.value ? user.phoneVerified || verified : verified);
-      return this.writer.write(tx, user, caller, events);
-    }, existing);
-  }
-
-  /** Sets (and optionally marks verified) the user's e-mail address. */
-  setEmail(caller: Caller, userId: string, change: ChannelChange, existing?: Transaction): Promise<ObjectDetails> {
-    return this.transactions.run(async (tx) => {
-      const user = await this.access.lockForCommand(tx, caller, Permission.UserWrite, userId);
-      const verified = change.isVerified ?? false;
-      const events =
-        user.email === change.value
-          ? verified && !user.emailVerified
-            ? [verifiedEvent(UserEventType.EmailVerified)]
-            : []
-          : emailEvents(change.value, verified);
-      if (events.length === 0) throw new FailedPreconditionError('AUTHF-EMAIL-UNCHANGED', 'The e-mail address is already set to this value');
-      await this.users.setEmail(tx, user.id, change.value, user.email === change.value ? user.emailVerified || verified : verified);
-      return this.writer.write(tx, user, caller, events);
-    }, existing);
-  }
-
-  /** Removes the user's phone, and with it whatever depends on it (OTP SMS), in one transaction. */
-  removePhone(caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
-    return this.transactions.run(async (tx) => {
-      const user = await this.access.lockForCommand(tx, caller, Permission.UserWrite, userId);
-      if (user.phone === null) throw new NotFoundError('AUTHF-PHONE-404', 'The user has no phone');
-      const dependants = await this.hooks.phoneRemoved(tx, user);
-      await this.users.setPhone(tx, user.id, null, false);
-      return this.writer.write(tx, user, caller, [...dependants, { type: UserEventType.PhoneRemoved }]);
-    }, existing);
-  }
 }
 
+// A channel given at creation is part of the creation: `atCreation` tells the outbox that no security notice is due.
 function emailEvents(email: string, verified = false): NewEvent[] {
-  const events: NewEvent[] = [{ type: UserEventType.EmailChanged, payload: { email } }];
+  const events: NewEvent[] = [{ type: UserEventType.EmailChanged, payload: { email, atCreation: true } }];
   if (verified) events.push(verifiedEvent(UserEventType.EmailVerified));
   return events;
 }
 
 function phoneEvents(phone: string, verified = false): NewEvent[] {
-  const events: NewEvent[] = [{ type: UserEventType.PhoneChanged, payload: { phone } }];
+  const events: NewEvent[] = [{ type: UserEventType.PhoneChanged, payload: { phone, atCreation: true } }];
   if (verified) events.push(verifiedEvent(UserEventType.PhoneVerified));
   return events;
 }
 
 function verifiedEvent(type: string): NewEvent {
   return { type, payload: { verifiedBy: 'administrator' } };
+}
+
+function usernameTaken(): AlreadyExistsError {
+  return new AlreadyExistsError('AUTHF-USER-409-NAME', 'The username is already taken in this organization');
 }

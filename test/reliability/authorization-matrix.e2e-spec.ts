@@ -1,4 +1,4 @@
-import { createOrganization, createUser, grantRoles, TestUser } from '../support/fixtures';
+import { createOrganization, createUser, giveVerifiedChannel, grantRoles, TestUser } from '../support/fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /*
@@ -62,9 +62,8 @@ async function admin(c: Context, method: string, path: string, body?: unknown, o
   const response = await c.t.request(method, path, { token: c.t.adminToken, body });
   if (!ok.includes(response.status)) throw new Error(`prepare ${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
 }
-const verifiedPhone = (c: Context, id: string) =>
-  admin(c, 'POST', `/v2/users/${id}/phone`, { phone: `+4175${String(1_000_000 + c.next()).slice(-7)}`, isVerified: true });
-const verifiedEmail = (c: Context, id: string) => admin(c, 'POST', `/v2/users/${id}/email`, { email: `matrix-${c.next()}@example.com`, isVerified: true });
+const verifiedPhone = (c: Context, id: string) => giveVerifiedChannel(c.t, id, 'phone', `+4175${String(1_000_000 + c.next()).slice(-7)}`);
+const verifiedEmail = (c: Context, id: string) => giveVerifiedChannel(c.t, id, 'email', `matrix-${c.next()}@example.com`);
 const factor = (type: 'otp_sms' | 'otp_email', present: boolean) => async (c: Context, id: string) => {
   await (type === 'otp_sms' ? verifiedPhone(c, id) : verifiedEmail(c, id));
   if (present) await admin(c, 'POST', `/v2/users/${id}/${type}`, {}, [200, 409]);
@@ -104,7 +103,7 @@ const ROUTES: readonly RouteSpec[] = [
     scope: 'user',
     permission: 'user.write',
     path: (id) => `/v2/users/${id}/phone`,
-    body: (c) => ({ phone: `+4174${String(1_000_000 + c.next()).slice(-7)}`, isVerified: true }),
+    body: (c) => ({ phone: `+4174${String(1_000_000 + c.next()).slice(-7)}` }),
     writesUser: true,
   },
   {
@@ -122,7 +121,7 @@ const ROUTES: readonly RouteSpec[] = [
     scope: 'user',
     permission: 'user.write',
     path: (id) => `/v2/users/${id}/email`,
-    body: (c) => ({ email: `matrix-set-${c.next()}@example.com`, isVerified: true }),
+    body: (c) => ({ email: `matrix-set-${c.next()}@example.com` }),
     writesUser: true,
   },
   {

@@ -14,6 +14,7 @@ function problemsOf(env: Record<string, string>): string[] {
 
 const PRODUCTION_JWT = { JWKS_URI: 'https://issuer.example.com/oauth/v2/keys', JWT_ISSUER: 'https://issuer.example.com', JWT_AUDIENCE: 'auth-factors' };
 const DATABASE_URL = 'postgres://auth:secret@db.example.com:5432/auth_factors';
+const CODE_SECRET = { VERIFICATION_CODE_SECRET: 'a-secret-of-at-least-thirty-two-characters' };
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -35,6 +36,8 @@ describe('loadConfig', () => {
       factorPolicyDefaults: { forceMfa: false, factorChangeMaxAuthAgeSeconds: undefined },
       outbox: { pollIntervalMs: 1000, batchSize: 20, maxAttempts: 10, retryBaseMs: 1000, retryMaxMs: 3_600_000, deliveryTimeoutMs: 5000 },
       smtp: { url: undefined, from: 'auth-factors <no-reply@localhost>' },
+      codes: { secret: undefined, ttlSeconds: 600, verificationLength: 6, otpLength: 8, maxAttempts: 5 },
+      sms: { provider: 'none' },
     };
     expect(loadConfig({})).toEqual(expected);
   });
@@ -80,15 +83,37 @@ describe('loadConfig', () => {
   });
 
   it('refuses NODE_ENV=production without JWKS_URI (the development key is not for production)', () => {
-    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL })).toEqual([expect.stringMatching(/^JWKS_URI: required with NODE_ENV=production/)]);
+    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL, ...CODE_SECRET })).toEqual([
+      expect.stringMatching(/^JWKS_URI: required with NODE_ENV=production/),
+    ]);
   });
 
   it('refuses NODE_ENV=production without DATABASE_URL (the embedded database is for development)', () => {
-    expect(problemsOf({ NODE_ENV: 'production', ...PRODUCTION_JWT })).toEqual([expect.stringMatching(/^DATABASE_URL: required with NODE_ENV=production/)]);
+    expect(problemsOf({ NODE_ENV: 'production', ...PRODUCTION_JWT, ...CODE_SECRET })).toEqual([
+      expect.stringMatching(/^DATABASE_URL: required with NODE_ENV=production/),
+    ]);
+  });
+
+  it('refuses NODE_ENV=production without VERIFICATION_CODE_SECRET, and a short one anywhere', () => {
+    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL, ...PRODUCTION_JWT })).toEqual([expect.stringMatching(/^VERIFICATION_CODE_SECRET: required/)]);
+    expect(problemsOf({ VERIFICATION_CODE_SECRET: 'short' })).toEqual(['VERIFICATION_CODE_SECRET: expected at least 32 characters']);
+  });
+
+  it('reads the SMS provider and names what it is missing', () => {
+    expect(loadConfig({ SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: 'http://127.0.0.1:9/sms' }).sms).toEqual({
+      provider: 'webhook',
+      url: 'http://127.0.0.1:9/sms',
+      secret: undefined,
+    });
+    expect(problemsOf({ SMS_PROVIDER: 'twilio', SMS_TWILIO_ACCOUNT_SID: 'AC1' })).toEqual([
+      'SMS_TWILIO_AUTH_TOKEN: required with SMS_PROVIDER=twilio',
+      'SMS_FROM: required with SMS_PROVIDER=twilio',
+    ]);
+    expect(problemsOf({ SMS_PROVIDER: 'webhook' })).toEqual(['SMS_WEBHOOK_URL: required with SMS_PROVIDER=webhook']);
   });
 
   it('accepts NODE_ENV=production with DATABASE_URL, JWKS_URI, JWT_ISSUER and JWT_AUDIENCE, and seeds no demo user', () => {
-    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL, ...PRODUCTION_JWT })).toMatchObject({
+    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL, ...PRODUCTION_JWT, ...CODE_SECRET })).toMatchObject({
       production: true,
       seedDemoUser: false,
       jwt: { jwksUri: PRODUCTION_JWT.JWKS_URI, issuer: PRODUCTION_JWT.JWT_ISSUER, audience: PRODUCTION_JWT.JWT_AUDIENCE },

@@ -54,7 +54,26 @@ export interface AppConfig {
   };
   /** Unset `url`: security e-mails are logged as skipped and recorded so. */
   readonly smtp: { readonly url?: string; readonly from: string };
+  /** Verification codes (phone, e-mail) and OTP codes (OTP SMS, OTP Email). */
+  readonly codes: {
+    /** Keys the codes' hashes and their encryption until delivery; unset (development only): derived from the local signing key. */
+    readonly secret?: string;
+    readonly ttlSeconds: number;
+    /** Phone and e-mail verification codes: upper-case letters and digits (ZITADEL's default alphabet). */
+    readonly verificationLength: number;
+    /** OTP SMS and OTP Email codes: digits. */
+    readonly otpLength: number;
+    /** Wrong attempts after which a code is dead. */
+    readonly maxAttempts: number;
+  };
+  /** How SMS are sent: none (development: the code is logged), a Twilio-compatible API, or a JSON webhook. */
+  readonly sms: SmsConfig;
 }
+
+export type SmsConfig =
+  | { readonly provider: 'none' }
+  | { readonly provider: 'twilio'; readonly apiUrl: string; readonly accountSid: string; readonly authToken: string; readonly from: string }
+  | { readonly provider: 'webhook'; readonly url: string; readonly secret?: string };
 
 /** Raised when the environment holds a value the service cannot start with. */
 export class ConfigError extends Error {
@@ -123,6 +142,13 @@ class EnvReader {
     return seconds;
   }
 
+  /** A secret of at least `minLength` characters; unset: undefined. */
+  secret(name: string, minLength: number): string | undefined {
+    const value = this.string(name);
+    if (value !== undefined && value.length < minLength) this.problems.push(`${name}: expected at least ${minLength} characters`);
+    return value;
+  }
+
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
     const raw = this.string(name);
     if (raw === undefined) return fallback;
@@ -130,6 +156,30 @@ class EnvReader {
     this.problems.push(`${name}=${JSON.stringify(raw)}: expected one of ${allowed.join(', ')}`);
     return fallback;
   }
+}
+
+function readSmsConfig(read: EnvReader): SmsConfig {
+  const provider = read.oneOf('SMS_PROVIDER', ['none', 'twilio', 'webhook'], 'none');
+  const required = (name: string): string => {
+    const value = read.string(name);
+    if (value === undefined) read.problems.push(`${name}: required with SMS_PROVIDER=${provider}`);
+    return value ?? '';
+  };
+  if (provider === 'twilio') {
+    return {
+      provider,
+      apiUrl: read.url('SMS_TWILIO_API_URL', ['https:', 'http:']) ?? 'https://api.twilio.com',
+      accountSid: required('SMS_TWILIO_ACCOUNT_SID'),
+      authToken: required('SMS_TWILIO_AUTH_TOKEN'),
+      from: required('SMS_FROM'),
+    };
+  }
+  if (provider === 'webhook') {
+    const url = read.url('SMS_WEBHOOK_URL', ['https:', 'http:']);
+    if (url === undefined && read.string('SMS_WEBHOOK_URL') === undefined) read.problems.push('SMS_WEBHOOK_URL: required with SMS_PROVIDER=webhook');
+    return { provider, url: url ?? '', secret: read.secret('SMS_WEBHOOK_SECRET', 16) };
+  }
+  return { provider };
 }
 
 /** Reads and validates the configuration; throws a {@link ConfigError} naming every bad variable. */
@@ -197,7 +247,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
       url: read.url('SMTP_URL', ['smtp:', 'smtps:']),
       from: read.string('SMTP_FROM', 'auth-factors <no-reply@localhost>'),
     },
+    codes: {
+      secret: read.secret('VERIFICATION_CODE_SECRET', 32),
+      ttlSeconds: read.duration('VERIFICATION_CODE_TTL', 86_400) ?? 600,
+      verificationLength: read.integer('VERIFICATION_CODE_LENGTH', 6, 6, 32),
+      otpLength: read.integer('OTP_CODE_LENGTH', 8, 6, 32),
+      maxAttempts: read.integer('VERIFICATION_CODE_MAX_ATTEMPTS', 5, 1, 20),
+    },
+    sms: readSmsConfig(read),
   };
+  if (production && config.codes.secret === undefined) {
+    read.problems.push('VERIFICATION_CODE_SECRET: required with NODE_ENV=production (at least 32 characters; it keys the stored hashes of verification codes)');
+  }
   if (!config.smtp.from.includes('@'))
     read.problems.push(`SMTP_FROM=${JSON.stringify(config.smtp.from)}: expected an e-mail address, e.g. "auth-factors <no-reply@example.com>"`);
   if (read.problems.length > 0) throw new ConfigError(read.problems);

@@ -5,9 +5,9 @@ import { APP_CONFIG } from '@app/config';
 import type { AppConfig } from '@app/config';
 import { OutboxEvent, securityMail } from './outbox-event';
 
-/** Sends the security e-mails over SMTP (`SMTP_URL`). */
+/** Sends e-mails over SMTP (`SMTP_URL`): security notices, and the codes that verify an address or sign in. */
 @Injectable()
-export class SecurityMailSender implements OnModuleDestroy {
+export class MailSender implements OnModuleDestroy {
   private readonly transporter?: Transporter;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
@@ -25,16 +25,15 @@ export class SecurityMailSender implements OnModuleDestroy {
     return this.transporter !== undefined;
   }
 
-  /** Sends the e-mail about `event` to `to`; rejects when the server does not accept it. */
-  async send(to: string, event: OutboxEvent): Promise<void> {
+  /** Sends the security notice about `event` to `to`; rejects when the server does not accept it. */
+  sendSecurityNotice(to: string, event: OutboxEvent): Promise<void> {
+    return this.send(to, securityMail(event), { 'X-AuthFactors-Event-Id': event.id });
+  }
+
+  /** Sends `mail` to `to`; rejects when the server does not accept it. */
+  async send(to: string, mail: { subject: string; text: string }, headers: Record<string, string>): Promise<void> {
     if (!this.transporter) throw new Error('SMTP_URL is unset');
-    const mail = securityMail(event);
-    await this.transporter.sendMail({
-      to,
-      subject: mail.subject,
-      text: mail.text,
-      headers: { 'X-AuthFactors-Event-Id': event.id },
-    });
+    await this.transporter.sendMail({ to, subject: mail.subject, text: mail.text, headers });
   }
 
   onModuleDestroy(): void {

@@ -1,0 +1,4 @@
+import { VerificationCodeEntity } from './verification/entities/verification-code.entity';
+
+/** Every entity, listed (no globs): the data source's schema in code. */
+export const ENTITIES = [VerificationCodeEntity];

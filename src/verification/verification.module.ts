@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { CodeSecrets } from './code-secrets';
+import { VerificationCodesRepository } from './verification-codes.repository';
+import { VerificationCodesService } from './verification-codes.service';
+
+/** The code engine: verification codes of phones and e-mail addresses, and the OTP factors' codes. */
+@Module({
+  providers: [CodeSecrets, VerificationCodesRepository, VerificationCodesService],
+  exports: [VerificationCodesService],
+})
+export class VerificationModule {}
