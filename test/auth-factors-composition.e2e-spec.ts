@@ -60,7 +60,44 @@ class FactorCleanup {
   }
 }
 
-@Module({ imports: [AuthFactorsModule], providers: [FactorCleanup] })
+/**
+ * A sign-in module's second step, on AuthFactorsService's code engine: it starts an OTP SMS challenge and checks
+ * the code in its own transactions, next to its own table of sign-in attempts.
+ */
+@Injectable()
+class OtpSignIn {
+  constructor(
+    private readonly factors: AuthFactorsService,
+    private readonly transactions: TransactionRunner,
+  ) {}
+
+  /** Issues the code (returned: this module delivers it) and opens the attempt, all or nothing. */
+  start(userId: string, then: (tx: Transaction) => Promise<void> = async () => undefined): Promise<string> {
+    return this.transactions.run(async (tx) => {
+      const { code } = await this.factors.challengeOtpSms(userId, { transaction: tx, returnCode: true });
+      await tx.manager.query(`INSERT INTO sign_in_attempts (user_id, outcome) VALUES ($1, 'started')`, [userId]);
+      await then(tx);
+      return code!;
+    });
+  }
+
+  /** Checks the code and records the outcome; a wrong code is recorded and committed too, then reported. */
+  async finish(userId: string, code: string): Promise<'signed-in' | string> {
+    return this.transactions.run(async (tx) => {
+      try {
+        await this.factors.checkOtpSms(userId, code, { transaction: tx });
+      } catch (error) {
+        const id = (error as { id?: string }).id ?? 'unknown';
+        await tx.manager.query('INSERT INTO sign_in_attempts (user_id, outcome) VALUES ($1, $2)', [userId, id]);
+        return id;
+      }
+      await tx.manager.query(`INSERT INTO sign_in_attempts (user_id, outcome) VALUES ($1, 'signed-in')`, [userId]);
+      return 'signed-in';
+    });
+  }
+}
+
+@Module({ imports: [AuthFactorsModule], providers: [FactorCleanup, OtpSignIn] })
 class FactorCleanupModule {}
 
 /** What the database holds for a user: the read model, the events, the stream counter, the clean-up records. */
@@ -100,6 +137,7 @@ describe('AuthFactorsService composed by another Nest module in one transaction'
       user_id text PRIMARY KEY REFERENCES users (id),
       reason  text NOT NULL CHECK (char_length(reason) > 0)
     )`);
+    await dataSource.query(`CREATE TABLE sign_in_attempts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id text NOT NULL, outcome text NOT NULL)`);
     ({ organizationId } = await moduleRef.get(OrganizationsService).create(callerFor('setup'), 'composition'));
   });
   afterAll(() => moduleRef?.close());
@@ -225,5 +263,36 @@ describe('AuthFactorsService composed by another Nest module in one transaction'
       { sequence: passingBefore.streamSequence + 1, type: OTP_SMS_REMOVED, creator: caller.userId, requestId: caller.requestId },
       { sequence: passingBefore.streamSequence + 2, type: OTP_EMAIL_REMOVED, creator: caller.userId, requestId: caller.requestId },
     ]);
+  });
+
+  describe('a sign-in module using the OTP SMS code engine in its own transactions', () => {
+    const attemptsOf = async (userId: string) =>
+      (await dataSource.query<{ outcome: string }[]>('SELECT outcome FROM sign_in_attempts WHERE user_id = $1 ORDER BY id', [userId])).map((r) => r.outcome);
+
+    it('challenges, counts a wrong code in its committed transaction, accepts the right one once', async () => {
+      const userId = await userWithBothFactors();
+      const signIn = moduleRef.get(OtpSignIn);
+      const code = await signIn.start(userId);
+      expect(code).toMatch(/^\d{8}$/);
+      const wrong = code === '00000000' ? '11111111' : '00000000';
+      expect(await signIn.finish(userId, wrong)).toBe('AUTHF-SMS-CODE-INVALID');
+      expect(await signIn.finish(userId, code)).toBe('signed-in');
+      expect(await signIn.finish(userId, code)).toBe('AUTHF-SMS-CODE-NONE'); // single use
+      expect(await attemptsOf(userId)).toEqual(['started', 'AUTHF-SMS-CODE-INVALID', 'signed-in', 'AUTHF-SMS-CODE-NONE']);
+      const types = (await stored(userId)).events.map((e) => e.type).slice(-3);
+      expect(types).toEqual(['user.human.otp.sms.code.added', 'user.human.otp.sms.check.failed', 'user.human.otp.sms.check.succeeded']);
+    });
+
+    it('leaves no code and no event when its own transaction fails after the challenge', async () => {
+      const userId = await userWithBothFactors();
+      const before = await stored(userId);
+      await expect(
+        moduleRef.get(OtpSignIn).start(userId, async () => {
+          throw new Error('sign-in refused');
+        }),
+      ).rejects.toThrow('sign-in refused');
+      expect(await stored(userId)).toEqual(before);
+      expect(await moduleRef.get(OtpSignIn).finish(userId, '12345678')).toBe('AUTHF-SMS-CODE-NONE');
+    });
   });
 });

@@ -400,3 +400,39 @@ describe('OTP SMS while a new phone awaits verification', () => {
     expect((await factors.challengeOtpSms(user.userId, { returnCode: true })).code).toMatch(/^\d{8}$/);
   });
 });
+
+describe('SMS through a Twilio-compatible Messages API', () => {
+  it('posts To, From and Body with the account as Basic credentials, to the account’s Messages resource', async () => {
+    const twilio = await new SmsReceiver(201).start();
+    const app = await startTestApp({
+      SMS_PROVIDER: 'twilio',
+      SMS_TWILIO_API_URL: twilio.url,
+      SMS_TWILIO_ACCOUNT_SID: 'AC0123456789',
+      SMS_TWILIO_AUTH_TOKEN: 'twilio-token',
+      SMS_FROM: '+15005550006',
+      OUTBOX_POLL_INTERVAL_MS: '50',
+    });
+    try {
+      const appOrg = (await app.request('POST', '/v2/organizations', { token: app.adminToken, body: { name: 'twilio' } })).body.organizationId;
+      const user = await app.request('POST', '/v2/users/human', {
+        token: app.adminToken,
+        body: { username: 'texted', organization: { orgId: appOrg }, profile: { givenName: 'T', familyName: 'X' } },
+      });
+      const phone = freshPhone();
+      expect((await app.request('POST', `/v2/users/${user.body.userId}/phone`, { token: app.token(user.body.userId), body: { phone } })).status).toBe(200);
+      const [message] = await waitFor('the SMS', () => (twilio.to(phone).length > 0 ? twilio.to(phone) : undefined));
+      expect(message.path).toBe('/2010-04-01/Accounts/AC0123456789/Messages.json');
+      expect(message.headers.authorization).toBe(`Basic ${Buffer.from('AC0123456789:twilio-token').toString('base64')}`);
+      expect(message.fields).toMatchObject({ To: phone, From: '+15005550006' });
+      const code = codeIn(message.fields.Body);
+      const verified = await app.request('POST', `/v2/users/${user.body.userId}/phone/verify`, {
+        token: app.token(user.body.userId),
+        body: { verificationCode: code },
+      });
+      expect(verified.status).toBe(200);
+    } finally {
+      await app.close();
+      await twilio.stop();
+    }
+  });
+});
