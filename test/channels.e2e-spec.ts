@@ -358,26 +358,47 @@ describe('user creation reveals nothing of other organizations', () => {
 });
 
 describe('over ZITADEL’s published client', () => {
-  it.each(PROTOCOLS)('%s: set phone with returnCode, wrong code, verify; resend; e-mail with sendCode verified from the mail', async (protocol) => {
-    const manager = await createUser(t, org);
-    await grantRoles(t, org, manager.userId, ['ORG_USER_MANAGER']);
-    const user = await createUser(t, org, { phone: null, email: null });
-    const admin = clients.users(protocol, manager.token);
-    const self = clients.users(protocol, user.token);
+  it.each(PROTOCOLS)(
+    '%s: set phone with returnCode, five wrong codes, an expired code, a new code verified; e-mail with sendCode verified from the mail',
+    async (protocol) => {
+      const manager = await createUser(t, org);
+      await grantRoles(t, org, manager.userId, ['ORG_USER_MANAGER']);
+      const user = await createUser(t, org, { phone: null, email: null });
+      const admin = clients.users(protocol, manager.token);
+      const self = clients.users(protocol, user.token);
 
-    const set = await admin.setPhone({ userId: user.userId, phone: freshPhone(), verification: { case: 'returnCode', value: {} } });
-    expect(set.verificationCode).toMatch(/^[A-Z0-9]{6}$/);
-    const wrong = await clients.failure(self.verifyPhone({ userId: user.userId, verificationCode: set.verificationCode === 'ZZZZZZ' ? 'YYYYYY' : 'ZZZZZZ' }));
-    expect([wrong.code, clients.errorDetails(wrong)[0].id]).toEqual([clients.connect.Code.InvalidArgument, 'AUTHF-PHONE-CODE-INVALID']);
-    const resent = await admin.resendPhoneCode({ userId: user.userId, verification: { case: 'returnCode', value: {} } });
-    expect((await self.verifyPhone({ userId: user.userId, verificationCode: resent.verificationCode! })).details?.sequence).toBeGreaterThan(0n);
+      const set = await admin.setPhone({ userId: user.userId, phone: freshPhone(), verification: { case: 'returnCode', value: {} } });
+      expect(set.verificationCode).toMatch(/^[A-Z0-9]{6}$/);
+      const wrong = await clients.failure(self.verifyPhone({ userId: user.userId, verificationCode: set.verificationCode === 'ZZZZZZ' ? 'YYYYYY' : 'ZZZZZZ' }));
+      expect([wrong.code, clients.errorDetails(wrong)[0].id]).toEqual([clients.connect.Code.InvalidArgument, 'AUTHF-PHONE-CODE-INVALID']);
+      for (let attempt = 2; attempt <= 4; attempt++) await clients.failure(self.verifyPhone({ userId: user.userId, verificationCode: 'ZZZZZY' }));
+      const locked = await clients.failure(
+        self.verifyPhone({ userId: user.userId, verificationCode: set.verificationCode === 'ZZZZZX' ? 'ZZZZZW' : 'ZZZZZX' }),
+      );
+      expect([locked.code, clients.errorDetails(locked)[0].id]).toEqual([clients.connect.Code.FailedPrecondition, 'AUTHF-PHONE-CODE-LOCKED']);
+      expect(clients.errorDetails(await clients.failure(self.verifyPhone({ userId: user.userId, verificationCode: set.verificationCode })))[0].id).toBe(
+        'AUTHF-PHONE-CODE-LOCKED',
+      );
 
-    const email = freshEmail();
-    await self.setEmail({ userId: user.userId, email, verification: { case: 'sendCode', value: {} } });
-    const message = await waitFor('the e-mail', () => mail.mails.find((m) => m.to.includes(email)));
-    await self.verifyEmail({ userId: user.userId, verificationCode: codeIn(message.text) });
-    expect((await userOf(user.userId)).human).toMatchObject({ email: { email, isVerified: true }, phone: { isVerified: true } });
-  });
+      const expiring = await admin.resendPhoneCode({ userId: user.userId, verification: { case: 'returnCode', value: {} } });
+      await t.dataSource.getRepository(VerificationCodeEntity).update({ userId: user.userId, purpose: 'phone' }, { expiresAt: new Date(Date.now() - 1000) });
+      const expired = await clients.failure(self.verifyPhone({ userId: user.userId, verificationCode: expiring.verificationCode }));
+      expect(clients.errorDetails(expired)[0].id).toBe('AUTHF-PHONE-CODE-EXPIRED');
+
+      const resent = await admin.setPhone({
+        userId: user.userId,
+        phone: (await userOf(user.userId)).human.phone.phone,
+        verification: { case: 'returnCode', value: {} },
+      });
+      expect((await self.verifyPhone({ userId: user.userId, verificationCode: resent.verificationCode! })).details?.sequence).toBeGreaterThan(0n);
+
+      const email = freshEmail();
+      await self.setEmail({ userId: user.userId, email, verification: { case: 'sendCode', value: {} } });
+      const message = await waitFor('the e-mail', () => mail.mails.find((m) => m.to.includes(email)));
+      await self.verifyEmail({ userId: user.userId, verificationCode: codeIn(message.text) });
+      expect((await userOf(user.userId)).human).toMatchObject({ email: { email, isVerified: true }, phone: { isVerified: true } });
+    },
+  );
 });
 
 describe('OTP SMS while a new phone awaits verification', () => {
