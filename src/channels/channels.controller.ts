@@ -11,7 +11,7 @@ import { ChannelsService } from './channels.service';
 import {
   ChannelCodeResponseDto,
   EmailCodeRequestDto,
-  ResendPhoneCodeRequestDto,
+  PhoneCodeRequestDto,
   SetEmailRequestDto,
   SetPhoneRequestDto,
   VerifyCodeRequestDto,
@@ -86,7 +86,7 @@ export class ChannelsController {
   async resendPhoneCode(
     @CurrentCaller() caller: Caller,
     @Param('userId', UserIdPipe) userId: string,
-    @Body() body: ResendPhoneCodeRequestDto,
+    @Body() body: PhoneCodeRequestDto,
   ): Promise<ChannelCodeResponseDto> {
     return toChannelCodeResponse(await this.channels.resendPhoneCode(caller, userId, toCodeRequest(body)));
   }

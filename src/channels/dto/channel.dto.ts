@@ -26,80 +26,55 @@ const SEND_CODE = 'send a verification code to the new value (the default)';
 const RETURN_CODE = 'return the verification code in the response instead of sending it (only on another user, with user.write)';
 const IS_VERIFIED = 'mark the value verified without a code (only on another user, with user.write)';
 
-export class SetPhoneRequestDto {
+/** The choice both channels share: the code returned to the caller. */
+class CodeChoiceDto {
+  @ApiPropertyOptional({ type: ReturnCodeDto, description: RETURN_CODE })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ReturnCodeDto)
+  returnCode?: ReturnCodeDto;
+}
+
+/** How a phone's code travels (ResendPhoneCode's body). */
+export class PhoneCodeRequestDto extends CodeChoiceDto {
+  @ApiPropertyOptional({ type: SendPhoneCodeDto, description: SEND_CODE })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SendPhoneCodeDto)
+  sendCode?: SendPhoneCodeDto;
+}
+
+/** How an e-mail address's code travels (ResendEmailCode's and SendEmailCode's body). */
+export class EmailCodeRequestDto extends CodeChoiceDto {
+  @ApiPropertyOptional({ type: SendEmailCodeDto, description: SEND_CODE })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SendEmailCodeDto)
+  sendCode?: SendEmailCodeDto;
+}
+
+export class SetPhoneRequestDto extends PhoneCodeRequestDto {
   @ApiProperty({ description: 'E.164 phone number', example: '+41791234567' })
   @IsString()
   @Matches(E164, { message: 'phone must be an E.164 number such as +41791234567' })
   phone: string;
 
-  @ApiPropertyOptional({ type: SendPhoneCodeDto, description: SEND_CODE })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SendPhoneCodeDto)
-  sendCode?: SendPhoneCodeDto;
-
-  @ApiPropertyOptional({ type: ReturnCodeDto, description: RETURN_CODE })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => ReturnCodeDto)
-  returnCode?: ReturnCodeDto;
-
   @ApiPropertyOptional({ description: IS_VERIFIED })
   @IsOptional()
   @IsBoolean()
   isVerified?: boolean;
 }
 
-export class SetEmailRequestDto {
+export class SetEmailRequestDto extends EmailCodeRequestDto {
   @ApiProperty({ example: 'mini@mouse.com' })
   @IsEmail({}, { message: 'email must be a valid e-mail address' })
   @MaxLength(200)
   email: string;
 
-  @ApiPropertyOptional({ type: SendEmailCodeDto, description: SEND_CODE })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SendEmailCodeDto)
-  sendCode?: SendEmailCodeDto;
-
-  @ApiPropertyOptional({ type: ReturnCodeDto, description: RETURN_CODE })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => ReturnCodeDto)
-  returnCode?: ReturnCodeDto;
-
   @ApiPropertyOptional({ description: IS_VERIFIED })
   @IsOptional()
   @IsBoolean()
   isVerified?: boolean;
-}
-
-export class ResendPhoneCodeRequestDto {
-  @ApiPropertyOptional({ type: SendPhoneCodeDto, description: SEND_CODE })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SendPhoneCodeDto)
-  sendCode?: SendPhoneCodeDto;
-
-  @ApiPropertyOptional({ type: ReturnCodeDto, description: RETURN_CODE })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => ReturnCodeDto)
-  returnCode?: ReturnCodeDto;
-}
-
-export class EmailCodeRequestDto {
-  @ApiPropertyOptional({ type: SendEmailCodeDto, description: SEND_CODE })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => SendEmailCodeDto)
-  sendCode?: SendEmailCodeDto;
-
-  @ApiPropertyOptional({ type: ReturnCodeDto, description: RETURN_CODE })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => ReturnCodeDto)
-  returnCode?: ReturnCodeDto;
 }
 
 export class VerifyCodeRequestDto {
