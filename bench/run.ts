@@ -262,6 +262,7 @@ async function main(): Promise<void> {
       rmSync(pg.dataDir, { recursive: true, force: true });
     });
     const floorUrl = await createMigratedDatabase(pg.serviceUrl, 'auth_factors_floor');
+    const stepwiseUrl = await createMigratedDatabase(pg.serviceUrl, 'auth_factors_floor_stepwise');
 
     const serviceDataDir = mkdtempSync(join(tmpdir(), 'auth-factors-bench-service-'));
     cleanups.push(async () => rmSync(serviceDataDir, { recursive: true, force: true }));
@@ -288,23 +289,31 @@ async function main(): Promise<void> {
     console.log(`Provisioning ${maxConnections} users and an ORG_USER_MANAGER through the API ...`);
     const population = await provision(serviceTarget.baseUrl, sign(adminId), sign, maxConnections);
     await copyData(pg.serviceUrl, floorUrl);
+    await copyData(pg.serviceUrl, stepwiseUrl);
 
-    const floorPort = await freePort();
-    const floor = NodeProcess.start(join(ROOT, 'bench', 'floor', 'server.ts'), {
-      nodeArgs: ['--disable-warning=ExperimentalWarning'],
-      cwd: ROOT,
-      logFile: join(logDir, 'floor.log'),
-      env: { PORT: String(floorPort), DATABASE_URL: floorUrl, DATA_DIR: serviceDataDir, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, DATABASE_POOL_SIZE: '10' },
-    });
-    cleanups.push(() => floor.stop());
-    await waitForHttp(floorPort, floor);
-    const floorTarget: Target = {
-      implementation: 'floor',
-      baseUrl: `http://127.0.0.1:${floorPort}`,
-      process: floor,
-      database: new URL(floorUrl).pathname.slice(1),
+    const startFloor = async (implementation: 'floor' | 'floor-stepwise', databaseUrl: string): Promise<Target> => {
+      const port = await freePort();
+      const child = NodeProcess.start(join(ROOT, 'bench', 'floor', 'server.ts'), {
+        nodeArgs: ['--disable-warning=ExperimentalWarning'],
+        cwd: ROOT,
+        logFile: join(logDir, `${implementation}.log`),
+        env: {
+          PORT: String(port),
+          DATABASE_URL: databaseUrl,
+          DATA_DIR: serviceDataDir,
+          JWT_ISSUER: ISSUER,
+          JWT_AUDIENCE: AUDIENCE,
+          DATABASE_POOL_SIZE: '10',
+          FLOOR_MODE: implementation === 'floor' ? 'one-statement' : 'stepwise',
+        },
+      });
+      cleanups.push(() => child.stop());
+      await waitForHttp(port, child);
+      return { implementation, baseUrl: `http://127.0.0.1:${port}`, process: child, database: new URL(databaseUrl).pathname.slice(1) };
     };
-    const targets = [serviceTarget, floorTarget];
+    const floorTarget = await startFloor('floor', floorUrl);
+    const stepwiseTarget = await startFloor('floor-stepwise', stepwiseUrl);
+    const targets = [serviceTarget, floorTarget, stepwiseTarget];
 
     console.log(`Warming up (${WARM_UP_SECONDS} s per scenario and implementation) ...`);
     for (const scenario of SCENARIOS) {
@@ -327,7 +336,8 @@ async function main(): Promise<void> {
 
     let scale: BenchResults['scale'];
     if (options.scale) {
-      await floor.stop();
+      await floorTarget.process.stop();
+      await stepwiseTarget.process.stop();
       scale = await scaleChecks(options, pg, serviceTarget, population, logDir);
     }
 
@@ -340,7 +350,8 @@ async function main(): Promise<void> {
         memoryGb: Math.round(totalmem() / 2 ** 30),
         durationSeconds: options.durationSeconds,
         service: `${options.serviceMode} (node ${[...DEPLOYED_NODE_ARGS, ...options.nodeArgs].join(' ')}), LOG_LEVEL=warn, NODE_ENV unset (local signing key), pool 10, FACTOR_RATE_LIMIT=${SERVICE_ENV.FACTOR_RATE_LIMIT} per ${SERVICE_ENV.FACTOR_RATE_WINDOW_SECONDS} s (counted, never reached), outbox dispatcher on (defaults, SMTP unset)`,
-        floor: 'bench/floor/server.ts: node:http + pg Pool (10), same schema, same PostgreSQL server, separate database',
+        floor:
+          'bench/floor/server.ts: node:http + pg Pool (10), same schema, same PostgreSQL server, separate database; floor: one statement per command (FLOOR_MODE=one-statement), floor-stepwise: a transaction of separate statements',
         load: 'autocannon in the runner process; each connection cycles POST + DELETE on its own user',
         'machine load average (1/5/15 min) before': loadBefore,
         'machine load average (1/5/15 min) after': loadAverage(),

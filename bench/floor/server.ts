@@ -3,9 +3,16 @@
  * (add / remove OTP SMS and OTP Email, over auth v1 "me" and user v2), on
  * node:http and a pg Pool. Deliberately independent of the service's code: it
  * shares only the schema (the same migrations) and the wire contract — JWT
- * verification (RS256, issuer, audience, active subject), one transaction per
- * command (lock the user, check, change the read model, append the event with
- * the event store's CTE, commit) and the same JSON bodies.
+ * verification (RS256, issuer, audience, active subject), the command's
+ * guarantees (the user locked, the checks, the read model changed, the event
+ * appended, the sequence advanced, all or nothing) and the same JSON bodies.
+ *
+ * FLOOR_MODE=one-statement (the default): each request is one statement, a CTE
+ * that checks the subject, locks the user, checks the caller's roles and the
+ * factor's precondition, changes the factor, advances the stream and appends
+ * the event; autocommit, so no BEGIN or COMMIT. FLOOR_MODE=stepwise: the same
+ * work as a transaction of separate statements (about six per request), the
+ * way a layered implementation issues them.
  *
  * Run by node itself (type stripping), no compiler loaded. Environment: PORT, DATABASE_URL, DATA_DIR (holds jwt-signing-key.json),
  * JWT_ISSUER, JWT_AUDIENCE, DATABASE_POOL_SIZE.
@@ -82,6 +89,44 @@ const APPEND = `
   SELECT 'user', $1, stream.sequence, $2, $3, $4, $5, '{}'::jsonb FROM stream
   RETURNING sequence, created_at`;
 
+// One statement per command. `target` locks the user row (FOR UPDATE waits for a concurrent command; READ COMMITTED
+// then re-reads the row); the factor change sees the committed state, so of two concurrent removals one deletes.
+const ONE_STATEMENT = (action: Action) => `
+  WITH caller AS (
+    SELECT 1 FROM users WHERE id = $2 AND state = 'active'
+  ), target AS (
+    SELECT u.id, u.organization_id,
+      CASE $3 WHEN 'otp_sms' THEN u.phone IS NOT NULL AND u.phone_verified ELSE u.email IS NOT NULL AND u.email_verified END AS channel_ok,
+      (SELECT array_agg(r) FROM memberships m, unnest(m.roles) r WHERE m.user_id = $2 AND m.scope IN ('instance', u.organization_id)) AS roles
+    FROM users u WHERE u.id = $1 AND EXISTS (SELECT 1 FROM caller) FOR UPDATE OF u
+  ), allowed AS (
+    SELECT * FROM target WHERE id = $2 OR roles && $6::text[]
+  ), changed AS (
+    ${
+      action === 'add'
+        ? `INSERT INTO auth_factors (user_id, type, created_at) SELECT id, $3, now() FROM allowed WHERE channel_ok ON CONFLICT DO NOTHING RETURNING user_id`
+        : `DELETE FROM auth_factors f USING allowed a WHERE f.user_id = a.id AND f.type = $3 RETURNING f.user_id`
+    }
+  ), stream AS (
+    INSERT INTO event_streams AS s (aggregate_id, aggregate_type, sequence)
+    SELECT user_id, 'user', 1 FROM changed
+    ON CONFLICT (aggregate_id) DO UPDATE SET sequence = s.sequence + 1, changed_at = now()
+    RETURNING s.aggregate_id, s.sequence
+  ), event AS (
+    INSERT INTO events (aggregate_type, aggregate_id, sequence, type, creator, resource_owner, request_id, payload)
+    SELECT 'user', stream.aggregate_id, stream.sequence, $4, $2, (SELECT organization_id FROM target), $5, '{}'::jsonb FROM stream
+    RETURNING sequence, created_at
+  )
+  SELECT EXISTS (SELECT 1 FROM caller) AS active, t.organization_id, t.channel_ok, t.roles, (SELECT id FROM allowed) IS NOT NULL AS allowed,
+         e.sequence, e.created_at
+  FROM (SELECT 1) one LEFT JOIN target t ON true LEFT JOIN event e ON true`;
+const ONE_STATEMENT_ADD = ONE_STATEMENT('add');
+const ONE_STATEMENT_REMOVE = ONE_STATEMENT('remove');
+const ROLES_FOR: Record<Action, string[]> = {
+  add: Object.keys(PERMISSIONS).filter((role) => PERMISSIONS[role].includes('user.credential.write')),
+  remove: Object.keys(PERMISSIONS).filter((role) => PERMISSIONS[role].includes('user.write')),
+};
+
 // Plain fields, no parameter properties: node runs this file by stripping the types.
 class ApiError extends Error {
   readonly status: number;
@@ -107,9 +152,10 @@ const publicKey = (JSON.parse(readFileSync(join(dataDir, 'jwt-signing-key.json')
 const issuer = env.JWT_ISSUER ?? 'auth-factors-local';
 const audience = env.JWT_AUDIENCE ?? 'auth-factors';
 const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: Number(env.DATABASE_POOL_SIZE ?? 10) });
+const oneStatement = (env.FLOOR_MODE ?? 'one-statement') === 'one-statement';
 
-/** The token's subject, once the token and its user check out. */
-async function authenticate(request: IncomingMessage): Promise<string> {
+/** The token's subject, once the token checks out (the subject's being active is the command's to check). */
+function verifiedSubject(request: IncomingMessage): string {
   const header = request.headers.authorization;
   if (!header?.startsWith('Bearer ')) throw unauthenticated('AUTHF-AUTH-001', 'A bearer token is required (Authorization: Bearer <token>)');
   let claims: jwt.JwtPayload;
@@ -120,6 +166,43 @@ async function authenticate(request: IncomingMessage): Promise<string> {
   }
   const subject = claims.sub;
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 200) throw unauthenticated('AUTHF-AUTH-003', 'The token is invalid');
+  return subject;
+}
+
+/** One command as one statement; the row it returns says which check failed, if any. */
+async function oneStatementCommand(api: Api, action: Action, factor: Factor, callerId: string, userId: string, requestId: string): Promise<object> {
+  const type = action === 'add' ? factor.addedEvent : factor.removedEvent;
+  const sql = action === 'add' ? ONE_STATEMENT_ADD : ONE_STATEMENT_REMOVE;
+  const row = (
+    await pool.query<{
+      active: boolean;
+      organization_id: string | null;
+      channel_ok: boolean | null;
+      roles: string[] | null;
+      allowed: boolean;
+      sequence: string | null;
+      created_at: Date | null;
+    }>(sql, [userId, callerId, factor.type, type, requestId, ROLES_FOR[action]])
+  ).rows[0];
+  if (!row.active) throw unauthenticated('AUTHF-AUTH-004', 'The token does not belong to an active user');
+  if (row.organization_id === null || (!row.allowed && !row.roles)) throw userNotFound();
+  if (!row.allowed)
+    throw new ApiError(403, 7, 'AUTHF-PERM-403', `Permission ${action === 'add' ? 'user.credential.write' : 'user.write'} is required for this user`);
+  if (row.sequence === null) {
+    if (action === 'remove') throw new ApiError(404, 5, `${factor.errorPrefix}-404`, `${factor.label} is not configured for this user`);
+    if (!row.channel_ok) throw new ApiError(400, 9, `${factor.errorPrefix}-PRECONDITION`, `${factor.label} needs ${factor.channel}`);
+    throw new ApiError(409, 6, `${factor.errorPrefix}-409`, `${factor.label} is already configured for this user`);
+  }
+  const date = row.created_at!.toISOString();
+  const details: Record<string, string> = { sequence: row.sequence, resourceOwner: row.organization_id };
+  if (api === 'v1') details.creationDate = date;
+  if (api === 'v2' || action === 'remove') details.changeDate = date;
+  return { details };
+}
+
+/** The token's subject, once the token and its user check out (stepwise: a statement of its own). */
+async function authenticate(request: IncomingMessage): Promise<string> {
+  const subject = verifiedSubject(request);
   const active = await pool.query(`SELECT 1 FROM users WHERE id = $1 AND state = 'active'`, [subject]);
   if (active.rowCount === 0) throw unauthenticated('AUTHF-AUTH-004', 'The token does not belong to an active user');
   return subject;
@@ -191,10 +274,11 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
   const v2 = v1 ? null : V2.exec(path);
   if (!action || (!v1 && !v2)) throw new ApiError(404, 5, 'AUTHF-ROUTE-404', 'Not found');
   for await (const _ of request); // drain the (empty or `{}`) body
-  const callerId = await authenticate(request);
+  const callerId = oneStatement ? verifiedSubject(request) : await authenticate(request);
+  const run = oneStatement ? oneStatementCommand : command;
   const result = v1
-    ? await command('v1', action, FACTORS[v1[1] as FactorType], callerId, callerId, requestId)
-    : await command('v2', action, FACTORS[v2![2] as FactorType], callerId, decodeURIComponent(v2![1]), requestId);
+    ? await run('v1', action, FACTORS[v1[1] as FactorType], callerId, callerId, requestId)
+    : await run('v2', action, FACTORS[v2![2] as FactorType], callerId, decodeURIComponent(v2![1]), requestId);
   send(response, 200, result);
 }
 

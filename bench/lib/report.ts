@@ -1,6 +1,7 @@
 import type { LoadResult, Scenario } from './load';
 
-export type Implementation = 'service' | 'floor';
+/** `floor`: the one-statement floor the targets are measured against; `floor-stepwise`: the same work as a transaction of separate statements. */
+export type Implementation = 'service' | 'floor' | 'floor-stepwise';
 
 export interface Measurement {
   readonly scenario: Scenario['id'];
@@ -72,7 +73,7 @@ export function toMarkdown(results: BenchResults): string {
     for (const connections of levels) {
       const service = find(results, scenario.id, 'service', connections);
       const floor = find(results, scenario.id, 'floor', connections);
-      for (const m of [service, floor]) {
+      for (const m of [service, floor, find(results, scenario.id, 'floor-stepwise', connections)]) {
         if (!m) continue;
         const isService = m.implementation === 'service';
         lines.push(
@@ -154,7 +155,7 @@ function statementSection(results: BenchResults): string[] {
     '',
   ];
   for (const scenario of results.scenarios) {
-    for (const implementation of ['service', 'floor'] as const) {
+    for (const implementation of ['service', 'floor', 'floor-stepwise'] as const) {
       const m = find(results, scenario.id, implementation, level);
       if (!m?.statements) continue;
       lines.push(
