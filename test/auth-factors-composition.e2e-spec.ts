@@ -81,19 +81,22 @@ class OtpSignIn {
     });
   }
 
-  /** Checks the code and records the outcome; a wrong code is recorded and committed too, then reported. */
-  async finish(userId: string, code: string): Promise<'signed-in' | string> {
-    return this.transactions.run(async (tx) => {
-      try {
-        await this.factors.checkOtpSms(userId, code, { transaction: tx });
-      } catch (error) {
-        const id = (error as { id?: string }).id ?? 'unknown';
-        await tx.manager.query('INSERT INTO sign_in_attempts (user_id, outcome) VALUES ($1, $2)', [userId, id]);
-        return id;
-      }
-      await tx.manager.query(`INSERT INTO sign_in_attempts (user_id, outcome) VALUES ($1, 'signed-in')`, [userId]);
-      return 'signed-in';
+  /**
+   * Checks the code (in the engine's own transaction, so that a wrong one counts whatever happens here), then records
+   * the outcome in this module's table.
+   */
+  async finish(userId: string, code: string, then: (tx: Transaction) => Promise<void> = async () => undefined): Promise<'signed-in' | string> {
+    let outcome = 'signed-in';
+    try {
+      await this.factors.checkOtpSms(userId, code);
+    } catch (error) {
+      outcome = (error as { id?: string }).id ?? 'unknown';
+    }
+    await this.transactions.run(async (tx) => {
+      await tx.manager.query('INSERT INTO sign_in_attempts (user_id, outcome) VALUES ($1, $2)', [userId, outcome]);
+      await then(tx);
     });
+    return outcome;
   }
 }
 
@@ -281,6 +284,21 @@ describe('AuthFactorsService composed by another Nest module in one transaction'
       expect(await attemptsOf(userId)).toEqual(['started', 'AUTHF-SMS-CODE-INVALID', 'signed-in', 'AUTHF-SMS-CODE-NONE']);
       const types = (await stored(userId)).events.map((e) => e.type).slice(-3);
       expect(types).toEqual(['user.human.otp.sms.code.added', 'user.human.otp.sms.check.failed', 'user.human.otp.sms.check.succeeded']);
+    });
+
+    it('counts a wrong code even when the module’s own transaction then fails', async () => {
+      const userId = await userWithBothFactors();
+      const signIn = moduleRef.get(OtpSignIn);
+      const code = await signIn.start(userId);
+      const wrong = code === '00000000' ? '11111111' : '00000000';
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        await expect(
+          signIn.finish(userId, wrong, async () => {
+            throw new Error('the module fails');
+          }),
+        ).rejects.toThrow('the module fails');
+      }
+      expect(await signIn.finish(userId, code)).toBe('AUTHF-SMS-CODE-LOCKED');
     });
 
     it('leaves no code and no event when its own transaction fails after the challenge', async () => {

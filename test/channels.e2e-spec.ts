@@ -229,7 +229,7 @@ describe('e-mail verification by code', () => {
     );
     expect(notice.text).toContain('by you');
     expect((await eventsOf(t, user.userId)).find((e) => e.type === 'user.human.email.changed' && e.payload.email === email)?.payload).toMatchObject({
-      previousEmail: before,
+      noticeTo: before,
     });
 
     const other = await createUser(t, org);

@@ -104,8 +104,8 @@ export class AuthFactorsService implements OnModuleInit {
 
   /**
    * Checks a code of the user's OTP SMS challenge: single use, expiring, dead after too many wrong attempts.
-   * A wrong code is recorded (attempt count, event) and then thrown; joined to the caller's transaction, the
-   * record is in that transaction: commit it, or the attempt does not count.
+   * Always in a transaction of its own, never the caller's: a wrong code is recorded (attempt count, event) and
+   * committed before it is thrown, whatever the caller then does.
    */
   checkOtpSms(userId: string, code: string, options: OtpCheckOptions = {}): Promise<ObjectDetails> {
     return this.check(OTP_SMS, userId, code, options);
@@ -118,7 +118,7 @@ export class AuthFactorsService implements OnModuleInit {
 
   private async challenge(kind: AuthFactorKind, userId: string, options: OtpChallengeOptions): Promise<OtpChallenge> {
     const caller = signInCaller(userId, options.requestId);
-    await this.rateLimit.consumeFactorMutation(caller, options.transaction);
+    await this.rateLimit.consumeSignInAttempt(userId);
     return this.transactions.run(async (tx) => {
       const user = await this.lockForSignIn(tx, kind, caller);
       // A factor never sends a code to an unverified channel: after a change, the new value must be verified first.
@@ -133,13 +133,13 @@ export class AuthFactorsService implements OnModuleInit {
 
   private async check(kind: AuthFactorKind, userId: string, code: string, options: OtpCheckOptions): Promise<ObjectDetails> {
     const caller = signInCaller(userId, options.requestId);
-    await this.rateLimit.consumeFactorMutation(caller, options.transaction);
+    await this.rateLimit.consumeSignInAttempt(userId);
     const outcome = await this.transactions.run(async (tx): Promise<{ details?: ObjectDetails; error?: DomainError }> => {
       const user = await this.lockForSignIn(tx, kind, caller);
       const check = await this.codes.check(tx, user, kind.codePurpose, kind.channelVerified(user) ? kind.channelOf(user) : null, code);
       const details = check.events.length > 0 ? await this.writer.write(tx, user, caller, check.events) : undefined;
       return check.ok ? { details } : { error: check.error };
-    }, options.transaction);
+    });
     if (outcome.error) throw outcome.error;
     return outcome.details!;
   }
@@ -279,13 +279,13 @@ export class AuthFactorsService implements OnModuleInit {
 }
 
 export interface OtpCheckOptions {
-  /** Join this transaction instead of opening one. */
-  readonly transaction?: Transaction;
   /** The sign-in request's id, recorded in the events. */
   readonly requestId?: string;
 }
 
 export interface OtpChallengeOptions extends OtpCheckOptions {
+  /** Join this transaction instead of opening one (the challenge and the module's own writes, all or nothing). */
+  readonly transaction?: Transaction;
   /** Return the code instead of sending it (the calling module delivers it). */
   readonly returnCode?: boolean;
 }

@@ -1,4 +1,4 @@
-import { CodePurpose, EMAIL_CODE, PHONE_CODE } from '../verification/code-purpose';
+import { CodePurpose, EMAIL_CODE, OTP_EMAIL_CODE, OTP_SMS_CODE, PHONE_CODE } from '../verification/code-purpose';
 import { UserEventType, UserRecord } from '../users/user.record';
 
 /** What differs between a user's phone and e-mail address; their lifecycle is the same. */
@@ -8,9 +8,11 @@ export interface ChannelKind {
   readonly label: string;
   /** Prefix of this channel's error ids: `AUTHF-PHONE-…`. */
   readonly errorPrefix: string;
+  /** The code that verifies the channel. */
   readonly codePurpose: CodePurpose;
+  /** The sign-in codes of the factor that sends to the channel: void once the channel changes. */
+  readonly otpCodePurpose: CodePurpose;
   readonly changedEvent: string;
-  readonly verifiedEvent: string;
   readonly valueOf: (user: UserRecord) => string | null;
   readonly verifiedOf: (user: UserRecord) => boolean;
 }
@@ -20,8 +22,8 @@ export const PHONE_CHANNEL: ChannelKind = {
   label: 'phone',
   errorPrefix: 'AUTHF-PHONE',
   codePurpose: PHONE_CODE,
+  otpCodePurpose: OTP_SMS_CODE,
   changedEvent: UserEventType.PhoneChanged,
-  verifiedEvent: UserEventType.PhoneVerified,
   valueOf: (user) => user.phone,
   verifiedOf: (user) => user.phoneVerified,
 };
@@ -31,8 +33,8 @@ export const EMAIL_CHANNEL: ChannelKind = {
   label: 'e-mail address',
   errorPrefix: 'AUTHF-EMAIL',
   codePurpose: EMAIL_CODE,
+  otpCodePurpose: OTP_EMAIL_CODE,
   changedEvent: UserEventType.EmailChanged,
-  verifiedEvent: UserEventType.EmailVerified,
   valueOf: (user) => user.email,
   verifiedOf: (user) => user.emailVerified,
 };

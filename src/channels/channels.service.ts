@@ -63,14 +63,14 @@ export class ChannelsService {
     return this.set(EMAIL_CHANNEL, caller, userId, email, verification, options);
   }
 
-  /** Verifies the phone with the code sent to it. */
-  verifyPhone(caller: Caller, userId: string, code: string, options: ChannelCommandOptions = {}): Promise<ObjectDetails> {
-    return this.verify(PHONE_CHANNEL, caller, userId, code, options);
+  /** Verifies the phone with the code sent to it; in a transaction of its own, so that a wrong code always counts. */
+  verifyPhone(caller: Caller, userId: string, code: string): Promise<ObjectDetails> {
+    return this.verify(PHONE_CHANNEL, caller, userId, code);
   }
 
-  /** Verifies the e-mail address with the code sent to it. */
-  verifyEmail(caller: Caller, userId: string, code: string, options: ChannelCommandOptions = {}): Promise<ObjectDetails> {
-    return this.verify(EMAIL_CHANNEL, caller, userId, code, options);
+  /** Verifies the e-mail address with the code sent to it; in a transaction of its own, so that a wrong code always counts. */
+  verifyEmail(caller: Caller, userId: string, code: string): Promise<ObjectDetails> {
+    return this.verify(EMAIL_CHANNEL, caller, userId, code);
   }
 
   /** A new code for the phone awaiting verification, replacing the pending one (ZITADEL's ResendPhoneCode). */
@@ -95,9 +95,9 @@ export class ChannelsService {
       const { user, audit } = await this.lockForChange(tx, caller, userId);
       if (user.phone === null) throw new NotFoundError('AUTHF-PHONE-404', 'The user has no phone');
       const dependants = await this.hooks.phoneRemoved(tx, user);
-      await this.codes.discard(tx, user.id, PHONE_CHANNEL.codePurpose);
+      await this.discardCodes(tx, PHONE_CHANNEL, user);
       await this.users.setPhone(tx, user.id, null, false);
-      return this.writer.write(tx, user, caller, [...dependants, withPayload(UserEventType.PhoneRemoved, audit)]);
+      return this.writer.write(tx, user, caller, [...dependants, withPayload(UserEventType.PhoneRemoved, { ...audit, ...noticeTo(user) })]);
     }, options.transaction);
   }
 
@@ -119,10 +119,8 @@ export class ChannelsService {
       }
       const events: NewEvent[] = [];
       if (!unchanged) {
-        const payload: Record<string, unknown> = { [kind.name]: value, ...audit };
-        // The security notice of an e-mail change goes to the address that was verified until now.
-        if (kind === EMAIL_CHANNEL && user.email !== null && user.emailVerified) payload.previousEmail = user.email;
-        events.push({ type: kind.changedEvent, payload });
+        events.push({ type: kind.changedEvent, payload: { [kind.name]: value, ...audit, ...noticeTo(user) } });
+        await this.discardCodes(tx, kind, user);
       }
       let verified = false;
       let verificationCode: string | undefined;
@@ -130,7 +128,7 @@ export class ChannelsService {
         await this.codes.discard(tx, user.id, kind.codePurpose);
         if (verification.value) {
           verified = true;
-          events.push({ type: kind.verifiedEvent, payload: { verifiedBy: 'administrator', ...audit } });
+          events.push({ type: kind.codePurpose.events.succeeded, payload: { verifiedBy: 'administrator', ...audit } });
         }
       } else {
         const issued = await this.codes.issue(tx, user, kind.codePurpose, value, codeDelivery(verification));
@@ -143,8 +141,8 @@ export class ChannelsService {
   }
 
   // No step-up: a code proves possession of the channel, and the change it completes passed the step-up already.
-  private async verify(kind: ChannelKind, caller: Caller, userId: string, code: string, options: ChannelCommandOptions): Promise<ObjectDetails> {
-    await this.rateLimit.consumeFactorMutation(caller, options.transaction);
+  private async verify(kind: ChannelKind, caller: Caller, userId: string, code: string): Promise<ObjectDetails> {
+    await this.rateLimit.consumeFactorMutation(caller);
     const outcome = await this.transactions.run(async (tx): Promise<{ details?: ObjectDetails; error?: DomainError }> => {
       const user = await this.access.lockForCommand(tx, caller, Permission.UserWrite, userId);
       const value = this.awaitingVerification(kind, user);
@@ -152,7 +150,7 @@ export class ChannelsService {
       if (check.ok) await this.store(tx, kind, user.id, value, true);
       const details = check.events.length > 0 ? await this.writer.write(tx, user, caller, check.events) : undefined;
       return check.ok ? { details } : { error: check.error };
-    }, options.transaction);
+    });
     // Thrown after the commit, so that the failed attempt (and its event) is stored.
     if (outcome.error) throw outcome.error;
     return outcome.details!;
@@ -180,6 +178,12 @@ export class ChannelsService {
       const issued = await this.codes.issue(tx, user, kind.codePurpose, value, codeDelivery(request));
       return { details: await this.writer.write(tx, user, caller, [issued.event]), verificationCode: issued.code };
     }, options.transaction);
+  }
+
+  /** The codes a channel's old value had: its verification code and the sign-in codes of the factor sending to it. */
+  private async discardCodes(tx: Transaction, kind: ChannelKind, user: UserRecord): Promise<void> {
+    await this.codes.discard(tx, user.id, kind.codePurpose);
+    await this.codes.discard(tx, user.id, kind.otpCodePurpose);
   }
 
   /** Locks the user for a change of a channel: permission and privilege order, then the step-up rule. */
@@ -213,6 +217,14 @@ function refuseSelfAssertion(kind: ChannelKind, caller: Caller, userId: string, 
       `You cannot mark your own ${kind.label} verified or have its code returned: verify it with the code sent to it`,
     );
   }
+}
+
+/**
+ * Where the security notice of a channel change goes, fixed when the change happens: the address verified then
+ * (for an e-mail change, the one being replaced), not whatever the user has when the outbox gets to it.
+ */
+function noticeTo(user: UserRecord): { noticeTo?: string } {
+  return user.email !== null && user.emailVerified ? { noticeTo: user.email } : {};
 }
 
 function codeDelivery(request: CodeRequest): CodeDelivery {

@@ -55,6 +55,7 @@ export class FactorPolicyService {
     return this.transactions.run(async (tx) => {
       await this.permissions.authorizeInOrganization(tx, caller, Permission.OrgPolicyWrite, organizationId);
       if (!(await this.organizations.lock(tx, organizationId))) throw new NotFoundError('AUTHF-ORG-404', 'Organization not found');
+      await this.permissions.authorizeGuardChange(tx, caller, organizationId);
       await this.policies.save(tx, organizationId, policy);
       const appended = await this.events.append(
         tx,

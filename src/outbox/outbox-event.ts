@@ -1,4 +1,5 @@
 import type { StoredEvent } from '@app/eventstore';
+import { systemCaller } from '@app/auth';
 import { USER_AGGREGATE, UserEventType } from '../users/user.record';
 
 /** Where a delivery goes: an organization's webhook, the user's verified e-mail address (security notices), or a code to its destination. */
@@ -19,8 +20,11 @@ export interface WebhookPayload {
   readonly sequence: string;
   readonly createdAt: string;
   readonly actor: string;
-  readonly actorKind: 'self' | 'admin';
+  /** Who acted: the user, an administrator, or the service itself (a code sent by the outbox). */
+  readonly actorKind: 'self' | 'admin' | 'system';
 }
+
+const SYSTEM_ACTOR = systemCaller('').userId;
 
 /** Webhooks receive the user events of their organization. */
 export function isWebhookEvent(event: OutboxEvent): boolean {
@@ -42,7 +46,7 @@ export function toWebhookPayload(event: OutboxEvent): WebhookPayload {
     sequence: String(event.sequence),
     createdAt: event.createdAt.toISOString(),
     actor: event.creator,
-    actorKind: event.creator === event.aggregateId ? 'self' : 'admin',
+    actorKind: event.creator === event.aggregateId ? 'self' : event.creator === SYSTEM_ACTOR ? 'system' : 'admin',
   };
 }
 
@@ -52,8 +56,8 @@ const SECURITY_MAIL_CHANGES: Readonly<Record<string, string>> = {
   [UserEventType.OtpEmailAdded]: 'An OTP Email factor was added to your account',
   [UserEventType.OtpEmailRemoved]: 'Your OTP Email factor was removed',
   [UserEventType.PhoneRemoved]: 'The phone number of your account was removed (and OTP SMS with it, if it was configured)',
-  [UserEventType.PhoneChanged]: 'The phone number of your account was changed (OTP SMS sends no code until the new number is verified)',
-  [UserEventType.EmailChanged]: 'The e-mail address of your account was changed (OTP Email sends no code until the new address is verified)',
+  [UserEventType.PhoneChanged]: 'The phone number of your account was changed (until a new number is verified, OTP SMS sends no code)',
+  [UserEventType.EmailChanged]: 'The e-mail address of your account was changed (until a new address is verified, OTP Email sends no code)',
 };
 
 /**
@@ -65,14 +69,18 @@ export function needsSecurityMail(event: OutboxEvent): boolean {
   // A channel given when the user was created is no change to warn about; a changed e-mail address is told to
   // the address verified before it, and without one there is nobody to tell.
   if (event.payload.atCreation === true) return false;
-  if (event.type === UserEventType.EmailChanged && typeof event.payload.previousEmail !== 'string') return false;
+  if (event.type === UserEventType.EmailChanged && typeof event.payload.noticeTo !== 'string') return false;
   return !(event.type === UserEventType.OtpSmsRemoved && event.payload.cause === 'phone removed');
 }
 
-/** Where the security e-mail about `event` goes: the address verified before an e-mail change, else the verified one now. */
+/**
+ * Where the security e-mail about `event` goes: for a channel change, the address verified when it happened (an
+ * e-mail change: the address replaced), recorded in the event as `noticeTo`; else the user's verified address now.
+ */
 export function securityMailRecipient(event: OutboxEvent, verifiedEmail: string | undefined): string | undefined {
-  if (event.type === UserEventType.EmailChanged) return typeof event.payload.previousEmail === 'string' ? event.payload.previousEmail : undefined;
-  return verifiedEmail;
+  const channelChange = [UserEventType.EmailChanged, UserEventType.PhoneChanged, UserEventType.PhoneRemoved].includes(event.type as never);
+  if (!channelChange) return verifiedEmail;
+  return typeof event.payload.noticeTo === 'string' ? event.payload.noticeTo : undefined;
 }
 
 /** The code a `*.code.added` event asks the outbox to send (by its id); undefined when the code was returned to the caller. */

@@ -30,6 +30,16 @@ export class MembershipsRepository {
     return rows[0]?.roles ?? [];
   }
 
+  /** Whether any user of the organization holds an instance-wide role. */
+  async organizationHasInstanceMembers(tx: Transaction, organizationId: string): Promise<boolean> {
+    // Raw: the join reaches the users table, which no entity of this feature maps.
+    const rows: unknown[] = await tx.manager.query(
+      'SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.scope = $1 AND u.organization_id = $2 LIMIT 1',
+      [INSTANCE_SCOPE, organizationId],
+    );
+    return rows.length > 0;
+  }
+
   /** Grants roles in a scope, adding to those already held there. */
   async grant(tx: Transaction, userId: string, scope: string, roles: readonly string[]): Promise<void> {
     await tx.manager.query(

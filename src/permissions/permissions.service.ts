@@ -75,6 +75,21 @@ export class PermissionsService {
     }
   }
 
+  /**
+   * The privilege order for what guards an organization's users (its factor policy): where users of the organization
+   * hold an instance-wide role, only a caller holding one may change it, or an organization owner could lift the
+   * step-up that protects the instance's administrators.
+   */
+  async authorizeGuardChange(tx: Transaction, caller: Caller, organizationId: string): Promise<void> {
+    if (caller.system || (await this.memberships.instanceRolesOf(tx, caller.userId)).length > 0) return;
+    if (await this.memberships.organizationHasInstanceMembers(tx, organizationId)) {
+      throw new PermissionDeniedError(
+        'AUTHF-PRIVILEGE-403',
+        'Users of this organization hold instance-wide roles: only a caller with an instance-wide role may change what guards them',
+      );
+    }
+  }
+
   /** May the caller do `permission` instance-wide (create an organization)? */
   async authorizeInstanceWide(tx: Transaction, caller: Caller, permission: Permission): Promise<void> {
     if (caller.system) return;

@@ -15,24 +15,48 @@ import { RateLimitRepository } from './rate-limit.repository';
 export class RateLimitService {
   private readonly limit: number;
   private readonly windowSeconds: number;
+  private readonly codeSends: { readonly limit: number; readonly windowSeconds: number };
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly counters: RateLimitRepository,
   ) {
     ({ limit: this.limit, windowSeconds: this.windowSeconds } = config.factorRateLimit);
+    this.codeSends = { limit: config.codes.sendsPerHour, windowSeconds: 3600 };
   }
 
   /** Counts one factor mutation by `caller`; throws 429 (code 8) with the seconds to wait once over the limit. */
   async consumeFactorMutation(caller: Caller, existing?: Transaction): Promise<void> {
     if (this.limit === 0 || caller.system) return;
-    const { count, secondsLeft } = await this.counters.hit(`factor-mutation:${caller.userId}`, this.windowSeconds, existing);
-    if (count > this.limit) {
-      throw new ResourceExhaustedError(
-        'AUTHF-RATE-429',
-        `Too many second-factor changes: at most ${this.limit} per ${this.windowSeconds} s; try again later`,
-        Math.max(1, Math.ceil(secondsLeft)),
-      );
+    await this.consume(`factor-mutation:${caller.userId}`, this.limit, this.windowSeconds, 'AUTHF-RATE-429', 'second-factor changes', existing);
+  }
+
+  /**
+   * Counts one sign-in challenge or code check for `userId`: a budget of its own, so that whoever can start sign-ins
+   * for a user cannot spend the user's budget for securing their account.
+   */
+  async consumeSignInAttempt(userId: string): Promise<void> {
+    if (this.limit === 0) return;
+    await this.consume(`sign-in:${userId}`, this.limit, this.windowSeconds, 'AUTHF-RATE-429-SIGNIN', 'sign-in codes for this user');
+  }
+
+  /** Counts one code sent to `destination` (a phone number or e-mail address), whoever asked: no number is pumped with texts. */
+  async consumeCodeSend(destination: string, existing?: Transaction): Promise<void> {
+    if (this.codeSends.limit === 0) return;
+    await this.consume(
+      `code-send:${destination}`,
+      this.codeSends.limit,
+      this.codeSends.windowSeconds,
+      'AUTHF-RATE-429-SEND',
+      'codes sent to this destination',
+      existing,
+    );
+  }
+
+  private async consume(key: string, limit: number, windowSeconds: number, id: string, what: string, existing?: Transaction): Promise<void> {
+    const { count, secondsLeft } = await this.counters.hit(key, windowSeconds, existing);
+    if (count > limit) {
+      throw new ResourceExhaustedError(id, `Too many ${what}: at most ${limit} per ${windowSeconds} s; try again later`, Math.max(1, Math.ceil(secondsLeft)));
     }
   }
 }

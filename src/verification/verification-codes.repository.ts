@@ -16,6 +16,7 @@ export interface StoredCode {
   readonly pendingDelivery: Buffer | null;
   readonly failedAttempts: number;
   readonly expiresAt: Date;
+  readonly createdAt: Date;
 }
 
 function toStoredCode(entity: VerificationCodeEntity): StoredCode {
@@ -30,6 +31,7 @@ function toStoredCode(entity: VerificationCodeEntity): StoredCode {
     pendingDelivery: entity.pendingDelivery,
     failedAttempts: entity.failedAttempts,
     expiresAt: entity.expiresAt,
+    createdAt: entity.createdAt,
   };
 }
 
@@ -39,7 +41,7 @@ export class VerificationCodesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Stores `code` as the user's one code of its purpose, replacing any earlier one. */
-  async replace(tx: Transaction, code: Omit<StoredCode, 'failedAttempts'>): Promise<void> {
+  async replace(tx: Transaction, code: Omit<StoredCode, 'failedAttempts' | 'createdAt'>): Promise<void> {
     await tx.manager.delete(VerificationCodeEntity, { userId: code.userId, purpose: code.purpose });
     await tx.manager.insert(VerificationCodeEntity, { ...code, failedAttempts: 0, createdAt: new Date() });
   }

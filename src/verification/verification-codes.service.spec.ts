@@ -3,6 +3,7 @@ import type { AppConfig } from '@app/config';
 import { Transaction } from '@app/database';
 import { IdGenerator } from '@app/ids';
 import { EMAIL_CODE, OTP_SMS_CODE, PHONE_CODE } from './code-purpose';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { CodeSecrets } from './code-secrets';
 import { VerificationCodesRepository } from './verification-codes.repository';
 import { checkUrlTemplate, VerificationCodesService } from './verification-codes.service';
@@ -15,7 +16,13 @@ const USER = { id: '1', organizationId: '2' };
 
 // The refusal comes before any write: no transaction or table is reached.
 function engine(config: AppConfig): VerificationCodesService {
-  return new VerificationCodesService(config, undefined as unknown as VerificationCodesRepository, new CodeSecrets(config), new IdGenerator());
+  return new VerificationCodesService(
+    config,
+    undefined as unknown as VerificationCodesRepository,
+    new CodeSecrets(config),
+    new IdGenerator(),
+    undefined as unknown as RateLimitService,
+  );
 }
 
 describe('VerificationCodesService', () => {

@@ -2,10 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@app/config';
 import type { AppConfig } from '@app/config';
 import { Transaction } from '@app/database';
-import { DomainError, FailedPreconditionError, InvalidArgumentError } from '@app/errors';
+import { DomainError, FailedPreconditionError, InvalidArgumentError, ResourceExhaustedError } from '@app/errors';
 import { NewEvent } from '@app/eventstore';
 import { IdGenerator } from '@app/ids';
 import type { UserRef } from '../permissions/permissions.service';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { CODE_PURPOSES, CodeChannel, CodePurpose } from './code-purpose';
 import { CodeSecrets } from './code-secrets';
 import { VerificationCodesRepository } from './verification-codes.repository';
@@ -55,11 +56,12 @@ export class VerificationCodesService {
     private readonly codes: VerificationCodesRepository,
     private readonly secrets: CodeSecrets,
     private readonly ids: IdGenerator,
+    private readonly rateLimit: RateLimitService,
   ) {}
 
   /** Issues a new code of `purpose` for `destination`, replacing the user's earlier one. */
   async issue(tx: Transaction, user: UserRef, purpose: CodePurpose, destination: string, delivery: CodeDelivery): Promise<IssuedCode> {
-    if (delivery.mode === 'send') this.assertDeliverable(purpose.channel);
+    if (delivery.mode === 'send') await this.admitSend(tx, user, purpose, destination);
     const urlTemplate = delivery.mode === 'send' && delivery.urlTemplate !== undefined ? checkUrlTemplate(delivery.urlTemplate) : null;
     const id = this.ids.next();
     const code = this.secrets.generate(purpose.alphabet, purpose.alphabet === 'otp' ? this.config.codes.otpLength : this.config.codes.verificationLength);
@@ -84,7 +86,7 @@ export class VerificationCodesService {
    * Checks `candidate` against the user's pending code of `purpose`, which must have been issued for `destination`
    * (the channel's current value). A match uses the code up; a wrong one counts, and the last allowed one kills the
    * code; an expired one is removed. Failures come back with their events, for the command to commit before it
-   * reports the error: a rolled-back attempt would not count.
+   * reports the error: a rolled-back attempt would not count, which is why no check joins a caller's transaction.
    */
   async check(tx: Transaction, user: UserRef, purpose: CodePurpose, destination: string | null, candidate: string): Promise<CodeCheck> {
     const stored = await this.codes.find(tx, user.id, purpose.name);
@@ -155,6 +157,24 @@ export class VerificationCodesService {
   /** Drops the code's encrypted copy without a send to record (the delivery was skipped: development without a provider). */
   async dropPendingDelivery(tx: Transaction, delivery: PendingCodeDelivery): Promise<void> {
     await this.codes.clearPendingDelivery(tx, delivery.codeId);
+  }
+
+  /**
+   * The bounds of sending (no SMS pumping, no mail bombing): a code that can be delivered, not sooner than the
+   * resend interval after the user's last code of the purpose, and within the hourly budget of its destination.
+   */
+  private async admitSend(tx: Transaction, user: UserRef, purpose: CodePurpose, destination: string): Promise<void> {
+    this.assertDeliverable(purpose.channel);
+    const previous = await this.codes.find(tx, user.id, purpose.name);
+    const waitMs = previous ? previous.createdAt.getTime() + this.config.codes.resendIntervalSeconds * 1000 - Date.now() : 0;
+    if (waitMs > 0) {
+      throw new ResourceExhaustedError(
+        `${purpose.errorPrefix}-429`,
+        `A ${purpose.label} was issued moments ago: wait ${Math.ceil(waitMs / 1000)} s before asking for another`,
+        Math.ceil(waitMs / 1000),
+      );
+    }
+    await this.rateLimit.consumeCodeSend(destination, tx);
   }
 
   /**

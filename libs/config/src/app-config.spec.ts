@@ -36,7 +36,7 @@ describe('loadConfig', () => {
       factorPolicyDefaults: { forceMfa: false, factorChangeMaxAuthAgeSeconds: undefined },
       outbox: { pollIntervalMs: 1000, batchSize: 20, maxAttempts: 10, retryBaseMs: 1000, retryMaxMs: 3_600_000, deliveryTimeoutMs: 5000 },
       smtp: { url: undefined, from: 'auth-factors <no-reply@localhost>' },
-      codes: { secret: undefined, ttlSeconds: 600, verificationLength: 6, otpLength: 8, maxAttempts: 5 },
+      codes: { secret: undefined, ttlSeconds: 600, verificationLength: 6, otpLength: 8, maxAttempts: 5, resendIntervalSeconds: 30, sendsPerHour: 10 },
       sms: { provider: 'none' },
     };
     expect(loadConfig({})).toEqual(expected);

@@ -65,6 +65,10 @@ export interface AppConfig {
     readonly otpLength: number;
     /** Wrong attempts after which a code is dead. */
     readonly maxAttempts: number;
+    /** A new code to be sent is refused this soon after the user's last one of the same purpose. */
+    readonly resendIntervalSeconds: number;
+    /** Codes sent to one phone number or e-mail address per hour, across all users; 0: unlimited. */
+    readonly sendsPerHour: number;
   };
   /** How SMS are sent: none (development: the code is logged), a Twilio-compatible API, or a JSON webhook. */
   readonly sms: SmsConfig;
@@ -253,9 +257,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
       verificationLength: read.integer('VERIFICATION_CODE_LENGTH', 6, 6, 32),
       otpLength: read.integer('OTP_CODE_LENGTH', 8, 6, 32),
       maxAttempts: read.integer('VERIFICATION_CODE_MAX_ATTEMPTS', 5, 1, 20),
+      resendIntervalSeconds: read.integer('VERIFICATION_CODE_RESEND_INTERVAL_SECONDS', 30, 0, 3600),
+      sendsPerHour: read.integer('VERIFICATION_CODE_SENDS_PER_HOUR', 10, 0, 10_000),
     },
     sms: readSmsConfig(read),
   };
+  for (const [name, url] of [
+    ['SMS_WEBHOOK_URL', config.sms.provider === 'webhook' ? config.sms.url : undefined],
+    ['SMS_TWILIO_API_URL', config.sms.provider === 'twilio' ? config.sms.apiUrl : undefined],
+  ] as const) {
+    if (production && url?.startsWith('http:')) read.problems.push(`${name}: expected https:// with NODE_ENV=production (codes travel in it)`);
+  }
   if (production && config.codes.secret === undefined) {
     read.problems.push('VERIFICATION_CODE_SECRET: required with NODE_ENV=production (at least 32 characters; it keys the stored hashes of verification codes)');
   }
