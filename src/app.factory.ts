@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { AppConfig } from '@app/config';
+import { AppConfig, trustProxyOf } from '@app/config';
 import { InvalidArgumentError, KnownRoutes, mapError, toErrorBody } from '@app/errors';
 import { AppModule } from './app.module';
 import { Bootstrapped, BootstrapService } from './bootstrap/bootstrap.service';
@@ -37,6 +37,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // request.ip: the connection's peer, or X-Forwarded-For's client when the peer is one of these.
+    trustProxy: trustProxyOf(config),
     routerOptions: { maxParamLength: 1000 },
     // What the router refuses before any handler runs (a malformed percent-encoding, an over-long path
     // parameter) would otherwise get Fastify's own body instead of ours.

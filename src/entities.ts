@@ -1,4 +1,5 @@
+import { DeletedUserEntity } from './users/entities/deleted-user.entity';
 import { VerificationCodeEntity } from './verification/entities/verification-code.entity';
 
 /** Every entity, listed (no globs): the data source's schema in code. */
-export const ENTITIES = [VerificationCodeEntity];
+export const ENTITIES = [VerificationCodeEntity, DeletedUserEntity];

@@ -8,11 +8,12 @@ import { AuthFactorsService } from './auth-factors.service';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository';
 import { MyAuthFactorsController } from './my-auth-factors.controller';
 import { UserAuthFactorsController } from './user-auth-factors.controller';
+import { UserAuthenticationMethodsController } from './user-authentication-methods.controller';
 
 /** Second factors (OTP SMS, OTP Email); its service is exported for other modules to compose with. */
 @Module({
   imports: [UsersModule, RateLimitModule, FactorPolicyModule, VerificationModule],
-  controllers: [MyAuthFactorsController, UserAuthFactorsController],
+  controllers: [MyAuthFactorsController, UserAuthFactorsController, UserAuthenticationMethodsController],
   providers: [AuthFactorsRepository, AuthFactorsService, IdempotencyKeysRepository],
   exports: [AuthFactorsService],
 })

@@ -13,6 +13,7 @@ import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { UserAccessService } from '../users/user-access.service';
 import { UserChannelHooks } from '../users/user-channel.hooks';
 import { UserEventWriter } from '../users/user-event.writer';
+import { detailsOf } from '../users/user.mapper';
 import { UserRecord } from '../users/user.record';
 import { UsersRepository } from '../users/users.repository';
 import { VerificationCodesService } from '../verification/verification-codes.service';
@@ -52,11 +53,11 @@ export class AuthFactorsService implements OnModuleInit {
     });
   }
 
-  /** The factors configured for a user the caller may read. */
-  list(caller: Caller, userId: string, existing?: Transaction): Promise<AuthFactorRecord[]> {
+  /** The factors configured for a user the caller may read, with where the user's stream stands (a list's details). */
+  listOfUser(caller: Caller, userId: string, existing?: Transaction): Promise<{ factors: AuthFactorRecord[]; details: ObjectDetails }> {
     return this.transactions.run(async (tx) => {
       const user = await this.access.readForQuery(tx, caller, Permission.UserRead, userId);
-      return this.factors.listByUser(tx, user.id);
+      return { factors: await this.factors.listByUser(tx, user.id), details: detailsOf(user) };
     }, existing);
   }
 

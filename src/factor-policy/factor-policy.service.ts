@@ -59,7 +59,14 @@ export class FactorPolicyService {
       await this.policies.save(tx, organizationId, policy);
       const appended = await this.events.append(
         tx,
-        { aggregateType: ORG_AGGREGATE, aggregateId: organizationId, resourceOwner: organizationId, creator: caller.userId, requestId: caller.requestId },
+        {
+          aggregateType: ORG_AGGREGATE,
+          aggregateId: organizationId,
+          resourceOwner: organizationId,
+          creator: caller.userId,
+          requestId: caller.requestId,
+          origin: caller.origin,
+        },
         [
           {
             type: FactorPolicyEventType.Changed,

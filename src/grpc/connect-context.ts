@@ -1,10 +1,14 @@
 import { createContextKey, HandlerContext } from '@connectrpc/connect';
 import type { Caller } from '@app/auth';
+import type { RequestOrigin } from '@app/eventstore';
 import { etagOf, parseForce } from '../auth-factors/factor-command.options';
 import type { FactorCommandOptions } from '../auth-factors/factor-command.options';
 
 /** The request id of the RPC (Fastify's, from `x-request-id` or generated). */
 export const REQUEST_ID = createContextKey<string>('', { description: 'request id' });
+
+/** Where the RPC came from (source address and user agent), as the REST routes record it. */
+export const REQUEST_ORIGIN = createContextKey<RequestOrigin>({}, { description: 'request origin' });
 
 /** The authenticated caller, set by the authentication interceptor. */
 export const CALLER = createContextKey<Caller | undefined>(undefined, { description: 'authenticated caller' });

@@ -2,10 +2,11 @@ import { createContextValues, Interceptor } from '@connectrpc/connect';
 import { fastifyConnectPlugin } from '@connectrpc/connect-fastify';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyPluginAsync } from 'fastify';
-import { TokenVerifier } from '@app/auth';
+import { requestOrigin, TokenVerifier } from '@app/auth';
 import { AuthServiceHandler } from './auth-service.handler';
-import { CALLER, REQUEST_ID } from './connect-context';
+import { CALLER, REQUEST_ID, REQUEST_ORIGIN } from './connect-context';
 import { ConnectErrorMapper } from './connect-error.mapper';
+import { UserAdminHandler } from './user-admin.handler';
 import { UserServiceHandler } from './user-service.handler';
 import { ZITADEL_PROTO } from './zitadel-proto';
 import type { ZitadelProto } from './zitadel-proto';
@@ -25,6 +26,7 @@ export class ConnectServices {
     @Inject(ZITADEL_PROTO) private readonly proto: ZitadelProto,
     private readonly authService: AuthServiceHandler,
     private readonly userService: UserServiceHandler,
+    private readonly userAdmin: UserAdminHandler,
     private readonly tokens: TokenVerifier,
     private readonly errors: ConnectErrorMapper,
   ) {}
@@ -40,11 +42,12 @@ export class ConnectServices {
     return {
       routes: (router) => {
         router.service(this.proto.AuthService, this.authService.implementation());
-        router.service(this.proto.UserService, this.userService.implementation());
+        router.service(this.proto.UserService, { ...this.userService.implementation(), ...this.userAdmin.implementation() });
       },
       // Outermost first: every error, the authentication's included, leaves as the contract's error.
       interceptors: [this.errorMapping, this.authentication],
-      contextValues: (request) => createContextValues().set(REQUEST_ID, String(request.id)),
+      contextValues: (request) =>
+        createContextValues().set(REQUEST_ID, String(request.id)).set(REQUEST_ORIGIN, requestOrigin(request.ip, request.headers['user-agent'])),
       readMaxBytes: READ_MAX_BYTES,
     };
   }
@@ -61,7 +64,8 @@ export class ConnectServices {
   private readonly authentication: Interceptor = (next) => async (request) => {
     const principal = await this.tokens.verify(request.header.get('authorization'));
     const requestId = request.contextValues.get(REQUEST_ID);
-    request.contextValues.set(CALLER, { userId: principal.userId, authTime: principal.authTime, requestId });
+    const origin = request.contextValues.get(REQUEST_ORIGIN);
+    request.contextValues.set(CALLER, { userId: principal.userId, authTime: principal.authTime, requestId, origin });
     return next(request);
   };
 }

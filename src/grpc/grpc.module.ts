@@ -6,6 +6,7 @@ import { AuthServiceHandler } from './auth-service.handler';
 import { ConnectErrorMapper } from './connect-error.mapper';
 import { ConnectServices } from './connect-services';
 import { GrpcServer } from './grpc.server';
+import { UserAdminHandler } from './user-admin.handler';
 import { UserServiceHandler } from './user-service.handler';
 import { loadZitadelProto, ZITADEL_PROTO } from './zitadel-proto';
 
@@ -21,6 +22,7 @@ import { loadZitadelProto, ZITADEL_PROTO } from './zitadel-proto';
     ConnectErrorMapper,
     AuthServiceHandler,
     UserServiceHandler,
+    UserAdminHandler,
     ConnectServices,
     GrpcServer,
   ],

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import fastify, { FastifyInstance } from 'fastify';
+import { APP_CONFIG, trustProxyOf } from '@app/config';
+import type { AppConfig } from '@app/config';
 import { ConnectServices } from './connect-services';
 
 /**
@@ -14,12 +16,15 @@ import { ConnectServices } from './connect-services';
 export class GrpcServer implements OnApplicationShutdown {
   private server?: FastifyInstance<Http2Server>;
 
-  constructor(private readonly services: ConnectServices) {}
+  constructor(
+    private readonly services: ConnectServices,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** Starts serving; returns the bound port (`port` 0: any free one). */
   async listen(port: number, host: string): Promise<number> {
     if (this.server) throw new Error('the gRPC server is already listening');
-    const server = fastify({ http2: true, requestIdHeader: 'x-request-id', genReqId: () => randomUUID() });
+    const server = fastify({ http2: true, requestIdHeader: 'x-request-id', genReqId: () => randomUUID(), trustProxy: trustProxyOf(this.config) });
     server.addHook('onRequest', (request, reply, done) => {
       void reply.header('x-request-id', request.id);
       done();

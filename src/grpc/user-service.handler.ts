@@ -109,7 +109,7 @@ export class UserServiceHandler {
 
   private toGetUserResponse(user: UserRecord): MessageInitShape<typeof GetUserByIDResponseSchema> {
     const details = toProtoDetails(detailsOf(user));
-    const state = user.state === 'active' ? this.proto.UserState.ACTIVE : this.proto.UserState.INACTIVE;
+    const state = { active: this.proto.UserState.ACTIVE, inactive: this.proto.UserState.INACTIVE, locked: this.proto.UserState.LOCKED }[user.state];
     return {
       details,
       user: {

@@ -20,6 +20,11 @@ export async function loadZitadelProto() {
     ErrorDetailSchema: message.ErrorDetailSchema,
     AuthFactorState: userV1.AuthFactorState,
     UserState: userV2.UserState,
+    /** zitadel.user.v2.AuthFactorState (v2's own enum; v1's numbers differ). */
+    AuthFactorStateV2: userV2.AuthFactorState,
+    AuthenticationMethodType: userService.AuthenticationMethodType,
+    /** zitadel.user.v2.AuthFactors, the filter of ListAuthenticationFactors. */
+    AuthFactors: userService.AuthFactors,
   };
 }
 

@@ -5,6 +5,7 @@ import { CreateFactorProtections1732320000003 } from './1732320000003-create-fac
 import { CreateOutbox1732320000004 } from './1732320000004-create-outbox';
 import { UnloggedRateLimitCounters1732320000005 } from './1732320000005-unlogged-rate-limit-counters';
 import { CreateVerificationCodes1732320000006 } from './1732320000006-create-verification-codes';
+import { UserLifecycleAndAudit1732320001700 } from './1732320001700-user-lifecycle-and-audit';
 
 /** Every migration, oldest first: the only way the schema changes. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreateOutbox1732320000004,
   UnloggedRateLimitCounters1732320000005,
   CreateVerificationCodes1732320000006,
+  UserLifecycleAndAudit1732320001700,
 ];

@@ -80,7 +80,14 @@ export class OrganizationsService {
   ): Promise<ObjectDetails> {
     const appended = await this.events.append(
       tx,
-      { aggregateType: ORG_AGGREGATE, aggregateId: organizationId, resourceOwner: organizationId, creator: caller.userId, requestId: caller.requestId },
+      {
+        aggregateType: ORG_AGGREGATE,
+        aggregateId: organizationId,
+        resourceOwner: organizationId,
+        creator: caller.userId,
+        requestId: caller.requestId,
+        origin: caller.origin,
+      },
       events,
     );
     return { sequence: appended.sequence, date: appended.createdAt, resourceOwner: organizationId };

@@ -46,7 +46,14 @@ export class WebhooksService {
       // The secret stays out of the event log: the log is history anyone auditing may read.
       const appended = await this.events.append(
         tx,
-        { aggregateType: ORG_AGGREGATE, aggregateId: organizationId, resourceOwner: organizationId, creator: caller.userId, requestId: caller.requestId },
+        {
+          aggregateType: ORG_AGGREGATE,
+          aggregateId: organizationId,
+          resourceOwner: organizationId,
+          creator: caller.userId,
+          requestId: caller.requestId,
+          origin: caller.origin,
+        },
         [{ type: WebhookEventType.Added, payload: { webhookId: id, url: input.url, eventTypes } }],
       );
       return {

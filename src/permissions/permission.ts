@@ -3,6 +3,10 @@ export enum Permission {
   UserRead = 'user.read',
   UserWrite = 'user.write',
   UserCredentialWrite = 'user.credential.write',
+  /** Delete a user (ZITADEL's name for DeleteUser). */
+  UserDelete = 'user.delete',
+  /** Search the audit events of an organization, or instance-wide (ZITADEL's name for ListEvents). */
+  EventsRead = 'events.read',
   OrgRead = 'org.read',
   OrgCreate = 'org.create',
   /** Grant roles in an organization (beyond the contract's table; organization owners hold it). */
@@ -33,12 +37,14 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.UserRead,
     Permission.UserWrite,
     Permission.UserCredentialWrite,
+    Permission.UserDelete,
     Permission.OrgRead,
     Permission.OrgMemberWrite,
     Permission.OrgWebhookWrite,
     Permission.OrgPolicyWrite,
+    Permission.EventsRead,
   ],
-  [Role.OrgUserManager]: [Permission.UserRead, Permission.UserWrite, Permission.UserCredentialWrite],
+  [Role.OrgUserManager]: [Permission.UserRead, Permission.UserWrite, Permission.UserCredentialWrite, Permission.UserDelete],
   [Role.OrgProjectCreator]: [],
 };
 

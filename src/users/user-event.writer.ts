@@ -21,6 +21,7 @@ export class UserEventWriter {
         resourceOwner: user.organizationId,
         creator: caller.userId,
         requestId: caller.requestId,
+        origin: caller.origin,
       },
       events,
     );

@@ -1,8 +1,15 @@
 import { ObjectDetails, toDetailsDto } from '../common/object-details.mapper';
 import { AddHumanUserDto } from './dto/add-human-user.dto';
 import { GetUserResponseDto, UserDto } from './dto/user.response.dto';
-import { UserRecord } from './user.record';
+import { UserRecord, UserState } from './user.record';
 import { NewHumanUser } from './users.service';
+
+/** ZITADEL's `UserState` names of the states a stored user can be in. */
+export const USER_STATE_JSON: Readonly<Record<UserState, string>> = {
+  active: 'USER_STATE_ACTIVE',
+  inactive: 'USER_STATE_INACTIVE',
+  locked: 'USER_STATE_LOCKED',
+};
 
 /** The validated v2 `AddHumanUser` request as the service's command input. */
 export function toNewHumanUser(body: AddHumanUserDto): NewHumanUser {
@@ -27,7 +34,7 @@ export function toGetUserResponse(user: UserRecord): GetUserResponseDto {
   const dto: UserDto = {
     userId: user.id,
     username: user.username,
-    state: user.state === 'active' ? 'USER_STATE_ACTIVE' : 'USER_STATE_INACTIVE',
+    state: USER_STATE_JSON[user.state],
     human: { profile: { givenName: user.givenName, familyName: user.familyName } },
   };
   if (user.email !== null) dto.human.email = { email: user.email, isVerified: user.emailVerified };

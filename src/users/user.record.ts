@@ -1,9 +1,12 @@
+/** Where a user is in its lifecycle; only an active user's tokens are accepted. A deleted user has no record. */
+export type UserState = 'active' | 'inactive' | 'locked';
+
 /** A human user as the read model holds it. */
 export interface UserRecord {
   readonly id: string;
   readonly organizationId: string;
   readonly username: string;
-  readonly state: 'active' | 'inactive';
+  readonly state: UserState;
   readonly givenName: string;
   readonly familyName: string;
   readonly email: string | null;
@@ -47,6 +50,13 @@ export const UserEventType = {
   OtpEmailCheckSucceeded: 'user.human.otp.email.check.succeeded',
   OtpEmailCheckFailed: 'user.human.otp.email.check.failed',
   OtpEmailCodeExpired: 'user.human.otp.email.code.expired',
+  /** All second factors removed at once by an administrator (our extension; one removal event per factor precedes it). */
+  MfaReset: 'user.human.mfa.reset',
+  Deactivated: 'user.deactivated',
+  Reactivated: 'user.reactivated',
+  Locked: 'user.locked',
+  Unlocked: 'user.unlocked',
+  Removed: 'user.removed',
 } as const;
 
 export const USER_AGGREGATE = 'user';

@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { ActiveUserValidator } from './active-user.validator';
+import { PrivilegeOrderService } from './privilege-order.service';
 import { UserAccessService } from './user-access.service';
 import { UserChannelHooks } from './user-channel.hooks';
 import { UserEventWriter } from './user-event.writer';
+import { UserLifecycleController } from './user-lifecycle.controller';
+import { UserLifecycleRepository } from './user-lifecycle.repository';
+import { UserLifecycleService } from './user-lifecycle.service';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
@@ -11,8 +15,29 @@ import { UsersService } from './users.service';
 /** Human users: provisioning, contact channels, and the access checks other modules build on. */
 @Module({
   imports: [PermissionsModule],
-  controllers: [UsersController],
-  providers: [UsersRepository, UsersService, UserAccessService, UserEventWriter, UserChannelHooks, ActiveUserValidator],
-  exports: [UsersRepository, UsersService, UserAccessService, UserEventWriter, UserChannelHooks, ActiveUserValidator, PermissionsModule],
+  controllers: [UsersController, UserLifecycleController],
+  providers: [
+    UsersRepository,
+    UsersService,
+    UserAccessService,
+    UserEventWriter,
+    UserChannelHooks,
+    ActiveUserValidator,
+    // The lifecycle (delete, deactivate, lock) and the privilege order it shares with the MFA reset.
+    UserLifecycleRepository,
+    UserLifecycleService,
+    PrivilegeOrderService,
+  ],
+  exports: [
+    UsersRepository,
+    UsersService,
+    UserAccessService,
+    UserEventWriter,
+    UserChannelHooks,
+    ActiveUserValidator,
+    PermissionsModule,
+    UserLifecycleService,
+    PrivilegeOrderService,
+  ],
 })
 export class UsersModule {}

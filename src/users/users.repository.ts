@@ -5,13 +5,14 @@ import { AlreadyExistsError, NotFoundError } from '@app/errors';
 import type { StoredFactorPolicy } from '../factor-policy/factor-policy.repository';
 import { INSTANCE_SCOPE } from '../permissions/permission';
 import type { HeldRoles } from '../permissions/memberships.repository';
-import { UserRecord } from './user.record';
+import { DeletedUserEntity } from './entities/deleted-user.entity';
+import { UserRecord, UserState } from './user.record';
 
 interface UserRow {
   id: string;
   organization_id: string;
   username: string;
-  state: 'active' | 'inactive';
+  state: UserState;
   given_name: string;
   family_name: string;
   email: string | null;
@@ -141,8 +142,17 @@ export class UsersRepository {
     return rows[0]?.id;
   }
 
-  /** Stores a new user; a taken id or username is reported as already existing. */
+  /** Stores a new user; a taken id or username, or the id of a deleted user, is reported as already existing. */
   async insert(tx: Transaction, user: NewUser): Promise<void> {
+    await this.insertRow(tx, user);
+    // Looked for after the insert, in a statement of its own: a deletion of this id committing meanwhile made
+    // the insert wait on the row's key, and this statement's snapshot then sees the deletion's tombstone.
+    if (await tx.manager.exists(DeletedUserEntity, { where: { id: user.id } })) {
+      throw new AlreadyExistsError('AUTHF-USER-409-DELETED', 'This user id belonged to a deleted user and cannot be taken again');
+    }
+  }
+
+  private async insertRow(tx: Transaction, user: NewUser): Promise<void> {
     try {
       await tx.manager.query(
         `INSERT INTO users (id, organization_id, username, given_name, family_name, email, email_verified, phone, phone_verified, created_at)

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       port: 8080,
       grpcPort: 8081,
       host: '0.0.0.0',
+      trustedProxies: [],
       databaseUrl: undefined,
       dataDir: resolve('./.data'),
       embeddedPostgresPort: 54329,
@@ -40,6 +41,13 @@ describe('loadConfig', () => {
       sms: { provider: 'none' },
     };
     expect(loadConfig({})).toEqual(expected);
+  });
+
+  it('reads TRUSTED_PROXIES as addresses and CIDR ranges, and names every entry that is neither', () => {
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16,fd00::/8' }).trustedProxies).toEqual(['10.0.0.1', '192.168.0.0/16', 'fd00::/8']);
+    expect(problemsOf({ TRUSTED_PROXIES: '10.0.0.1,proxy.example.com,10.0.0.0/33,::1/129' })).toEqual([
+      'TRUSTED_PROXIES: "proxy.example.com", "10.0.0.0/33", "::1/129" expected IP addresses or CIDR ranges, comma-separated',
+    ]);
   });
 
   it('treats empty variables as unset', () => {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { isIP } from 'node:net';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -10,6 +11,11 @@ export interface AppConfig {
   /** gRPC over HTTP/2 cleartext (h2c); REST, Connect and gRPC-web use `port`. 0: any free port. */
   readonly grpcPort: number;
   readonly host: string;
+  /**
+   * Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client; empty: none, the source
+   * address events record is the connection's peer.
+   */
+  readonly trustedProxies: readonly string[];
   /** Unset: an embedded PostgreSQL is started in `dataDir`. */
   readonly databaseUrl?: string;
   readonly dataDir: string;
@@ -153,6 +159,24 @@ class EnvReader {
     return value;
   }
 
+  /** A comma-separated list of IP addresses or CIDR ranges (`10.0.0.0/8`, `fd00::/8`); unset: empty. */
+  addressList(name: string): string[] {
+    const raw = this.string(name);
+    if (raw === undefined) return [];
+    const entries = raw.split(',').map((entry) => entry.trim());
+    const invalid = entries.filter((entry) => {
+      const [address, prefix, ...rest] = entry.split('/');
+      const family = isIP(address);
+      if (family === 0 || rest.length > 0) return true;
+      return prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+    });
+    if (invalid.length > 0) {
+      this.problems.push(`${name}: ${invalid.map((entry) => JSON.stringify(entry)).join(', ')} expected IP addresses or CIDR ranges, comma-separated`);
+      return [];
+    }
+    return entries;
+  }
+
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
     const raw = this.string(name);
     if (raw === undefined) return fallback;
@@ -186,6 +210,11 @@ function readSmsConfig(read: EnvReader): SmsConfig {
   return { provider };
 }
 
+/** Fastify's `trustProxy`: only the configured proxies may name the client in `X-Forwarded-For`; none by default. */
+export function trustProxyOf(config: AppConfig): string[] | false {
+  return config.trustedProxies.length > 0 ? [...config.trustedProxies] : false;
+}
+
 /** Reads and validates the configuration; throws a {@link ConfigError} naming every bad variable. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const read = new EnvReader(env);
@@ -214,6 +243,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port,
     grpcPort,
     host: read.string('HOST', '0.0.0.0'),
+    trustedProxies: read.addressList('TRUSTED_PROXIES'),
     databaseUrl,
     dataDir: resolve(read.string('DATA_DIR', './.data')),
     embeddedPostgresPort: read.integer('EMBEDDED_POSTGRES_PORT', 54329, 1, 65535),

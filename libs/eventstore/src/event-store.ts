@@ -14,8 +14,8 @@ const APPEND_SQL = `
     ON CONFLICT (aggregate_id) DO UPDATE SET sequence = s.sequence + EXCLUDED.sequence, changed_at = now()
     RETURNING s.sequence
   )
-  INSERT INTO events (aggregate_type, aggregate_id, sequence, type, creator, resource_owner, request_id, payload)
-  SELECT $2, $1, stream.sequence - $3 + e.ordinal, e.type, $4, $5, $6, e.payload
+  INSERT INTO events (aggregate_type, aggregate_id, sequence, type, creator, resource_owner, request_id, source_address, user_agent, payload)
+  SELECT $2, $1, stream.sequence - $3 + e.ordinal, e.type, $4, $5, $6, $9, $10, e.payload
   FROM stream, unnest($7::text[], $8::jsonb[]) WITH ORDINALITY AS e(type, payload, ordinal)
   RETURNING sequence, created_at`;
 
@@ -36,6 +36,8 @@ export class EventStore {
       context.requestId ?? null,
       events.map((e) => e.type),
       events.map((e) => JSON.stringify(e.payload ?? {})),
+      context.origin?.sourceAddress ?? null,
+      context.origin?.userAgent ?? null,
     ]);
     const last = rows.reduce((a, b) => (Number(a.sequence) > Number(b.sequence) ? a : b));
     return { sequence: Number(last.sequence), createdAt: last.created_at };

@@ -4,6 +4,13 @@ export interface NewEvent {
   readonly payload?: Record<string, unknown>;
 }
 
+/** Where a request came from, as the events it writes record it. */
+export interface RequestOrigin {
+  /** The client's address: the connection's peer, or `X-Forwarded-For`'s client behind a trusted proxy. */
+  readonly sourceAddress?: string;
+  readonly userAgent?: string;
+}
+
 /** Who writes, to which aggregate, on behalf of which request. */
 export interface AppendContext {
   readonly aggregateType: string;
@@ -12,6 +19,7 @@ export interface AppendContext {
   /** The acting user. */
   readonly creator: string;
   readonly requestId?: string;
+  readonly origin?: RequestOrigin;
 }
 
 /** What an append wrote: the sequence of its last event and the events' time. */
@@ -31,6 +39,8 @@ export interface StoredEvent {
   readonly creator: string;
   readonly resourceOwner: string;
   readonly requestId: string | null;
+  readonly sourceAddress: string | null;
+  readonly userAgent: string | null;
   readonly payload: Record<string, unknown>;
 }
 
@@ -45,6 +55,9 @@ export interface StoredEventRow {
   creator: string;
   resource_owner: string;
   request_id: string | null;
+  /** Absent where a statement does not select it. */
+  source_address?: string | null;
+  user_agent?: string | null;
   payload: Record<string, unknown>;
 }
 
@@ -60,6 +73,8 @@ export function toStoredEvent(row: StoredEventRow): StoredEvent {
     creator: row.creator,
     resourceOwner: row.resource_owner,
     requestId: row.request_id,
+    sourceAddress: row.source_address ?? null,
+    userAgent: row.user_agent ?? null,
     payload: row.payload,
   };
 }

@@ -25,7 +25,7 @@ export class HumanUserDto {
 export class UserDto {
   @ApiProperty({ example: '163840776835432705' }) userId: string;
   @ApiProperty({ example: 'minnie-mouse' }) username: string;
-  @ApiProperty({ enum: ['USER_STATE_ACTIVE', 'USER_STATE_INACTIVE'], example: 'USER_STATE_ACTIVE' }) state: string;
+  @ApiProperty({ enum: ['USER_STATE_ACTIVE', 'USER_STATE_INACTIVE', 'USER_STATE_LOCKED'], example: 'USER_STATE_ACTIVE' }) state: string;
   @ApiProperty({ type: HumanUserDto }) human: HumanUserDto;
 }
 
