@@ -6,6 +6,7 @@ import { VerificationModule } from '../verification/verification.module';
 import { AuthFactorsRepository } from './auth-factors.repository';
 import { AuthFactorsService } from './auth-factors.service';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository';
+import { MfaResetController } from './mfa-reset.controller';
 import { MyAuthFactorsController } from './my-auth-factors.controller';
 import { UserAuthFactorsController } from './user-auth-factors.controller';
 import { UserAuthenticationMethodsController } from './user-authentication-methods.controller';
@@ -13,7 +14,7 @@ import { UserAuthenticationMethodsController } from './user-authentication-metho
 /** Second factors (OTP SMS, OTP Email); its service is exported for other modules to compose with. */
 @Module({
   imports: [UsersModule, RateLimitModule, FactorPolicyModule, VerificationModule],
-  controllers: [MyAuthFactorsController, UserAuthFactorsController, UserAuthenticationMethodsController],
+  controllers: [MyAuthFactorsController, UserAuthFactorsController, UserAuthenticationMethodsController, MfaResetController],
   providers: [AuthFactorsRepository, AuthFactorsService, IdempotencyKeysRepository],
   exports: [AuthFactorsService],
 })

@@ -14,6 +14,12 @@ const MESSAGES: Readonly<Record<string, string>> = {
   [UserEventType.OtpSmsRemoved]: 'OTP SMS removed',
   [UserEventType.OtpEmailAdded]: 'OTP Email added',
   [UserEventType.OtpEmailRemoved]: 'OTP Email removed',
+  [UserEventType.MfaReset]: 'MFA reset',
+  [UserEventType.Deactivated]: 'User deactivated',
+  [UserEventType.Reactivated]: 'User reactivated',
+  [UserEventType.Locked]: 'User locked',
+  [UserEventType.Unlocked]: 'User unlocked',
+  [UserEventType.Removed]: 'User deleted',
 };
 
 /** The page a `ChangeQuery` asks for (ZITADEL's defaults: newest first, limit 0 meaning the default). */

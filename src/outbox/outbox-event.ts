@@ -1,6 +1,6 @@
 import type { StoredEvent } from '@app/eventstore';
 import { systemCaller } from '@app/auth';
-import { USER_AGGREGATE, UserEventType } from '../users/user.record';
+import { MFA_RESET_CAUSE, USER_AGGREGATE, UserEventType } from '../users/user.record';
 
 /** Where a delivery goes: an organization's webhook, the user's verified e-mail address (security notices), or a code to its destination. */
 export type DeliveryTargetKind = 'webhook' | 'email' | 'code';
@@ -58,11 +58,13 @@ const SECURITY_MAIL_CHANGES: Readonly<Record<string, string>> = {
   [UserEventType.PhoneRemoved]: 'The phone number of your account was removed (and OTP SMS with it, if it was configured)',
   [UserEventType.PhoneChanged]: 'The phone number of your account was changed (until a new number is verified, OTP SMS sends no code)',
   [UserEventType.EmailChanged]: 'The e-mail address of your account was changed (until a new address is verified, OTP Email sends no code)',
+  [UserEventType.MfaReset]: 'All second factors of your account were removed (MFA reset)',
 };
 
 /**
  * Whether the event warrants a security e-mail to the user. An OTP SMS removed
- * because the phone was removed is told by the phone's e-mail: one change, one message.
+ * because the phone was removed is told by the phone's e-mail, and the factors an
+ * MFA reset removed by the reset's: one change, one message.
  */
 export function needsSecurityMail(event: OutboxEvent): boolean {
   if (event.aggregateType !== USER_AGGREGATE || !(event.type in SECURITY_MAIL_CHANGES)) return false;
@@ -70,6 +72,7 @@ export function needsSecurityMail(event: OutboxEvent): boolean {
   // the address verified before it, and without one there is nobody to tell.
   if (event.payload.atCreation === true) return false;
   if (event.type === UserEventType.EmailChanged && typeof event.payload.noticeTo !== 'string') return false;
+  if (event.payload.cause === MFA_RESET_CAUSE) return false;
   return !(event.type === UserEventType.OtpSmsRemoved && event.payload.cause === 'phone removed');
 }
 

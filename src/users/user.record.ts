@@ -60,3 +60,6 @@ export const UserEventType = {
 } as const;
 
 export const USER_AGGREGATE = 'user';
+
+/** The `cause` in the factor removal events an MFA reset writes (its own `user.human.mfa.reset` event follows them). */
+export const MFA_RESET_CAUSE = 'mfa reset';
