@@ -7,6 +7,7 @@ import { ErrorsModule } from '@app/errors';
 import { EventstoreModule } from '@app/eventstore';
 import { IdsModule } from '@app/ids';
 import type { Logger } from 'pino';
+import { AuditModule } from './audit/audit.module';
 import { AuthFactorsModule } from './auth-factors/auth-factors.module';
 import { BootstrapModule } from './bootstrap/bootstrap.module';
 import { ChangesModule } from './changes/changes.module';
@@ -46,6 +47,7 @@ export class AppModule {
         AuthFactorsModule,
         ChannelsModule,
         ChangesModule,
+        AuditModule,
         OutboxModule,
         GrpcModule,
         BootstrapModule,

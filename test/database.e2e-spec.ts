@@ -13,9 +13,11 @@ const MIGRATIONS = [
   'CreateOutbox1732320000004',
   'UnloggedRateLimitCounters1732320000005',
   'CreateVerificationCodes1732320000006',
+  'UserLifecycleAndAudit1732320001700',
 ];
 const TABLES = [
   'auth_factors',
+  'deleted_users',
   'deliveries',
   'delivery_attempts',
   'event_streams',
@@ -57,6 +59,30 @@ describe('migrations', () => {
     try {
       expect(await publicTables(t)).toEqual(TABLES);
       expect(await appliedMigrations(t)).toEqual(MIGRATIONS);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("creates each entity's table as its entity describes it: the schema in code matches the migrations", async () => {
+    const t = await startTestApp();
+    try {
+      for (const entity of t.dataSource.entityMetadatas) {
+        const columns = await t.dataSource.query<{ name: string; type: string; nullable: string }[]>(
+          `SELECT column_name AS name, data_type AS type, is_nullable AS nullable FROM information_schema.columns
+           WHERE table_schema = 'public' AND table_name = $1 ORDER BY column_name`,
+          [entity.tableName],
+        );
+        const described = entity.columns
+          .map((column) => ({
+            name: column.databaseName,
+            type: column.type === 'timestamptz' ? 'timestamp with time zone' : String(column.type),
+            nullable: column.isNullable ? 'YES' : 'NO',
+          }))
+          .sort((a, b) => a.name.localeCompare(b.name));
+        expect({ table: entity.tableName, columns }).toEqual({ table: entity.tableName, columns: described });
+      }
+      expect(t.dataSource.entityMetadatas.map((entity) => entity.tableName)).toContain('deleted_users');
     } finally {
       await t.close();
     }

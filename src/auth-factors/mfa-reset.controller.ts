@@ -4,6 +4,7 @@ import { CurrentCaller } from '@app/auth';
 import type { Caller } from '@app/auth';
 import type { FastifyReply } from 'fastify';
 import { ApiProtectedRoute } from '../common/api-errors.decorator';
+import { EXTENSION_PREFIX, EXTENSION_TAG } from '../common/extension-routes';
 import { DetailsResponseDto } from '../common/dto/object-details.dto';
 import { UserIdPipe } from '../common/user-id.pipe';
 import { AuthFactorsService } from './auth-factors.service';
@@ -11,11 +12,8 @@ import { ApiFactorCommand, EMPTY_REQUEST_BODY, ETAG_RESPONSE_HEADER, FactorComma
 import type { FactorCommandOptions } from './factor-command.options';
 import { factorResponse } from './factor-response';
 
-/** Prefix of this service's own routes, which have no ZITADEL counterpart (ZITADEL's shapes live under /v2 and /auth/v1). */
-export const EXTENSION_PREFIX = 'authf/v1';
-
 /** The MFA reset: an extension of ours, in our own namespace (ZITADEL has no such call). */
-@ApiTags('auth-factors extensions')
+@ApiTags(EXTENSION_TAG)
 @Controller(`${EXTENSION_PREFIX}/users/:userId`)
 export class MfaResetController {
   constructor(private readonly factors: AuthFactorsService) {}

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
+import { MigrationInterface, QueryRunner, Table, TableColumn } from 'typeorm';
 
 /**
  * The user lifecycle and the audit trail: a user may also be `locked`; a deleted user leaves a tombstone
@@ -27,14 +27,15 @@ export class UserLifecycleAndAudit1732320001700 implements MigrationInterface {
       new TableColumn({ name: 'source_address', type: 'text', isNullable: true }),
       new TableColumn({ name: 'user_agent', type: 'text', isNullable: true }),
     ]);
-    await runner.createIndex(
-      'events',
-      new TableIndex({ name: 'events_audit_by_owner', columnNames: ['resource_owner', 'tx_id', 'id'], where: 'tx_id IS NOT NULL' }),
-    );
+    // Expression indexes (TypeORM's TableIndex takes columns only): the audit search orders by (transaction id,
+    // event id), counting events from before the outbox migration, which have no transaction id, as the oldest.
+    await runner.query(`CREATE INDEX events_audit_by_owner ON events (resource_owner, (COALESCE(tx_id, '0'::xid8)), id)`);
+    await runner.query(`CREATE INDEX events_audit_order ON events ((COALESCE(tx_id, '0'::xid8)), id)`);
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    await runner.dropIndex('events', 'events_audit_by_owner');
+    await runner.query('DROP INDEX events_audit_order');
+    await runner.query('DROP INDEX events_audit_by_owner');
     await runner.dropColumns('events', ['source_address', 'user_agent']);
     await runner.dropTable('deleted_users');
     await runner.query(`UPDATE users SET state = 'inactive' WHERE state = 'locked'`);
