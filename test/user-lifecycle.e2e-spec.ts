@@ -1,4 +1,7 @@
 import type { ConnectError } from '@connectrpc/connect' with { 'resolution-mode': 'import' };
+import { systemCaller } from '@app/auth';
+import { Transaction } from '@app/database';
+import { UserLifecycleService } from '../src/users/user-lifecycle.service';
 import { createOrganization, createUser, eventsOf, grantRoles, TestUser } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 import { Protocol, PROTOCOLS, UserClient, ZitadelClients } from './support/zitadel-clients';
@@ -143,6 +146,30 @@ describe('user lifecycle over REST', () => {
     expect(await eventsOf(t, userId)).toEqual(events);
     const rows: unknown[] = await t.dataSource.query('SELECT 1 FROM users WHERE id = $1', [userId]);
     expect(rows).toHaveLength(0);
+  });
+
+  it('a creation racing the deletion of the same id waits for it and is refused: the id is never taken twice', async () => {
+    const userId = `race-${Date.now()}`;
+    const body = (n: number) => ({ userId, username: `race-${userId}-${n}`, organization: { orgId: org }, profile: { givenName: 'Ra', familyName: 'Ce' } });
+    expect((await t.request('POST', '/v2/users/human', { token: t.adminToken, body: body(1) })).status).toBe(200);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let deleted!: () => void;
+    const deletedInTransaction = new Promise<void>((resolve) => (deleted = resolve));
+    // The deletion, through the service, in a transaction held open until the creation is under way.
+    const deletion = t.dataSource.transaction(async (manager) => {
+      await t.app.get(UserLifecycleService).delete(systemCaller('race'), userId, new Transaction(manager));
+      deleted();
+      await gate;
+    });
+    await deletedInTransaction;
+    const creation = t.request('POST', '/v2/users/human', { token: t.adminToken, body: body(2) });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the creation now waits on the deleted row's key
+    release();
+    await deletion;
+    const created = await creation;
+    expect([created.status, errorId(created.body)]).toEqual([409, 'AUTHF-USER-409-DELETED']);
+    expect(await t.dataSource.query('SELECT 1 FROM users WHERE id = $1', [userId])).toHaveLength(0);
   });
 
   it('deletion needs user.delete (an ORG_PROJECT_CREATOR has none: 403); another organization sees 404', async () => {

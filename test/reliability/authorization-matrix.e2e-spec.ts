@@ -8,14 +8,15 @@ import { startTestApp, TestApp } from '../support/test-app';
  * src/permissions, so that a wrong table in the code fails this test.
  */
 
-type Permission = 'user.read' | 'user.write' | 'user.credential.write' | 'org.read' | 'org.create' | 'org.member.write';
+type Permission = 'user.read' | 'user.write' | 'user.credential.write' | 'user.delete' | 'org.read' | 'org.create' | 'org.member.write' | 'events.read';
 type Role = 'IAM_OWNER' | 'ORG_OWNER' | 'ORG_USER_MANAGER' | 'ORG_PROJECT_CREATOR';
 
 const ROLE_TABLE: Record<Role, readonly Permission[]> = {
-  IAM_OWNER: ['user.read', 'user.write', 'user.credential.write', 'org.read', 'org.create', 'org.member.write'],
-  // org.member.write is beyond the contract's table: granting roles in the organization is the owner's.
-  ORG_OWNER: ['user.read', 'user.write', 'user.credential.write', 'org.read', 'org.member.write'],
-  ORG_USER_MANAGER: ['user.read', 'user.write', 'user.credential.write'],
+  IAM_OWNER: ['user.read', 'user.write', 'user.credential.write', 'user.delete', 'org.read', 'org.create', 'org.member.write', 'events.read'],
+  // Beyond the contract's table: granting roles in the organization and reading its audit events are the
+  // owner's; user.delete is ZITADEL's, held by its ORG_OWNER and ORG_USER_MANAGER.
+  ORG_OWNER: ['user.read', 'user.write', 'user.credential.write', 'user.delete', 'org.read', 'org.member.write', 'events.read'],
+  ORG_USER_MANAGER: ['user.read', 'user.write', 'user.credential.write', 'user.delete'],
   ORG_PROJECT_CREATOR: [],
 };
 
@@ -49,6 +50,12 @@ interface RouteSpec {
   readonly writesUser: boolean;
   /** Puts the user the call acts on in a state where it can succeed (as the administrator). */
   readonly prepare?: (c: Context, userId: string) => Promise<void>;
+  /** Puts the target back as the other routes expect it (active), after the cell. */
+  readonly cleanup?: (c: Context, userId: string) => Promise<void>;
+  /** What the target user gets acting on themselves, where that is not simply allowed. */
+  readonly self?: Expected;
+  /** Acts on a user of its own, created for the cell (deletion). */
+  readonly freshTarget?: boolean;
 }
 
 interface Context {
@@ -69,6 +76,19 @@ const factor = (type: 'otp_sms' | 'otp_email', present: boolean) => async (c: Co
   if (present) await admin(c, 'POST', `/v2/users/${id}/${type}`, {}, [200, 409]);
   else await admin(c, 'DELETE', `/v2/users/${id}/${type}`, undefined, [200, 404]);
 };
+
+const lifecycle = (action: string) => (c: Context, id: string) => admin(c, 'POST', `/v2/users/${id}/${action}`, undefined, [200, 400]);
+const active = async (c: Context, id: string) => {
+  await lifecycle('reactivate')(c, id);
+  await lifecycle('unlock')(c, id);
+};
+const inState = (action: 'deactivate' | 'lock') => async (c: Context, id: string) => {
+  await active(c, id);
+  await lifecycle(action)(c, id);
+};
+const SELF_REFUSED: Expected = { status: 403, code: 7 };
+// Deactivated or locked, the target's own token is refused before anything else.
+const SELF_UNAUTHENTICATED: Expected = { status: 401, code: 16 };
 
 const V1 = '/auth/v1/users/me/auth_factors';
 const ROUTES: readonly RouteSpec[] = [
@@ -125,6 +145,87 @@ const ROUTES: readonly RouteSpec[] = [
     writesUser: true,
   },
   {
+    name: 'GET v2 authentication_methods',
+    method: 'GET',
+    scope: 'user',
+    permission: 'user.read',
+    path: (id) => `/v2/users/${id}/authentication_methods`,
+    writesUser: false,
+  },
+  {
+    name: 'POST v2 authentication_factors/_search',
+    method: 'POST',
+    scope: 'user',
+    permission: 'user.read',
+    path: (id) => `/v2/users/${id}/authentication_factors/_search`,
+    body: () => ({}),
+    writesUser: false,
+  },
+  {
+    name: 'POST authf mfa/_reset',
+    method: 'POST',
+    scope: 'user',
+    permission: 'user.write',
+    path: (id) => `/authf/v1/users/${id}/mfa/_reset`,
+    writesUser: true,
+    prepare: factor('otp_sms', true),
+    self: SELF_REFUSED,
+  },
+  {
+    name: 'POST v2 deactivate',
+    method: 'POST',
+    scope: 'user',
+    permission: 'user.write',
+    path: (id) => `/v2/users/${id}/deactivate`,
+    writesUser: true,
+    prepare: active,
+    cleanup: active,
+    self: SELF_REFUSED,
+  },
+  {
+    name: 'POST v2 reactivate',
+    method: 'POST',
+    scope: 'user',
+    permission: 'user.write',
+    path: (id) => `/v2/users/${id}/reactivate`,
+    writesUser: true,
+    prepare: inState('deactivate'),
+    cleanup: active,
+    self: SELF_UNAUTHENTICATED,
+  },
+  {
+    name: 'POST v2 lock',
+    method: 'POST',
+    scope: 'user',
+    permission: 'user.write',
+    path: (id) => `/v2/users/${id}/lock`,
+    writesUser: true,
+    prepare: active,
+    cleanup: active,
+    self: SELF_REFUSED,
+  },
+  {
+    name: 'POST v2 unlock',
+    method: 'POST',
+    scope: 'user',
+    permission: 'user.write',
+    path: (id) => `/v2/users/${id}/unlock`,
+    writesUser: true,
+    prepare: inState('lock'),
+    cleanup: active,
+    self: SELF_UNAUTHENTICATED,
+  },
+  { name: 'DELETE v2 user', method: 'DELETE', scope: 'user', permission: 'user.delete', path: (id) => `/v2/users/${id}`, writesUser: true, freshTarget: true },
+  {
+    name: 'POST authf events/_search',
+    method: 'POST',
+    scope: 'organization',
+    permission: 'events.read',
+    path: () => '/authf/v1/events/_search',
+    body: () => ({ organizationId: organizationOfCell(), limit: 1 }),
+    writesUser: false,
+  },
+  {
     name: 'POST v2 users/human',
     method: 'POST',
     scope: 'organization',
@@ -176,7 +277,7 @@ function expectedOf(route: RouteSpec, caller: CallerName): Expected {
   const roles = CALLERS[caller].roles;
   const grants = (scopes: string[]) => roles.some((r) => scopes.includes(r.scope) && ROLE_TABLE[r.role].includes(route.permission!));
   if (route.scope === 'instance') return grants(['instance']) ? { status: 200 } : { status: 403, code: 7 };
-  if (route.scope === 'user' && caller === 'self') return { status: 200 };
+  if (route.scope === 'user' && caller === 'self') return route.self ?? { status: 200 };
   const rolesThere = roles.filter((r) => r.scope === 'A' || r.scope === 'instance');
   if (rolesThere.length === 0) return { status: 404, code: 5, hidden: true };
   return grants(['A', 'instance']) ? { status: 200 } : { status: 403, code: 7 };
@@ -275,6 +376,17 @@ describe('authorization matrix: every route × every kind of caller', () => {
     userId ? Number((await t.dataSource.query<{ n: string }[]>('SELECT count(*) AS n FROM events WHERE aggregate_id = $1', [userId]))[0].n) : 0;
 
   it.each(CELLS.map((cell) => [cell.label, cell] as const))('%s', async (_label, { route, caller, expected }) => {
+    const shared = target;
+    if (route.freshTarget) target = await createUser(t, orgA);
+    try {
+      await check(route, caller, expected);
+    } finally {
+      if (route.cleanup) await route.cleanup(context, target.userId);
+      target = shared;
+    }
+  });
+
+  async function check(route: RouteSpec, caller: CallerName, expected: Expected): Promise<void> {
     const acted = actedOn(route, caller);
     if (acted && route.prepare) await route.prepare(context, acted);
     const before = await eventCount(acted);
@@ -294,5 +406,5 @@ describe('authorization matrix: every route × every kind of caller', () => {
       const [hiddenText, missingText] = caller === 'nonexistent' ? [reference.text, response.text] : [response.text, reference.text];
       expect(hiddenText).toBe(missingText);
     }
-  });
+  }
 });
