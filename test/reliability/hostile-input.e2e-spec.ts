@@ -42,6 +42,13 @@ const V2_USER_ROUTES: readonly { method: string; suffix: string; body?: string }
   { method: 'POST', suffix: '/phone', body: '{"phone":"+41791234567","isVerified":true}' },
   { method: 'DELETE', suffix: '/phone' },
   { method: 'POST', suffix: '/email', body: '{"email":"a@example.com","isVerified":true}' },
+  { method: 'GET', suffix: '/authentication_methods' },
+  { method: 'POST', suffix: '/authentication_factors/_search', body: '{}' },
+  { method: 'DELETE', suffix: '' },
+  { method: 'POST', suffix: '/deactivate' },
+  { method: 'POST', suffix: '/reactivate' },
+  { method: 'POST', suffix: '/lock' },
+  { method: 'POST', suffix: '/unlock' },
 ];
 
 /** User ids no user has, from the hostile end: empty, too long, unicode, control characters, traversal, SQL, encoded slashes. */
@@ -264,9 +271,13 @@ describe('hostile input (property-based)', () => {
         body: { userId: text, username: `nul-${Date.now()}`, organization: { orgId: text }, profile: { givenName: 'a', familyName: 'b' } },
       },
       { method: 'DELETE', path: `/v2/users/${encodeURIComponent(text)}/otp_email` },
+      { method: 'DELETE', path: `/v2/users/${encodeURIComponent(text)}` },
+      { method: 'POST', path: `/authf/v1/users/${encodeURIComponent(text)}/mfa/_reset` },
+      { method: 'POST', path: '/authf/v1/events/_search', body: { organizationId: org, eventTypes: [text] } },
+      { method: 'POST', path: '/authf/v1/events/_search', body: { organizationId: text } },
     ];
     await fc.assert(
-      fc.asyncProperty(nul, fc.nat(7), async (text, index) => {
+      fc.asyncProperty(nul, fc.nat(requests('').length - 1), async (text, index) => {
         const before = await eventCount();
         const request = requests(text)[index];
         const answer = await send(request.method, request.path, {
