@@ -101,7 +101,7 @@ describe('MFA reset (POST /authf/v1/users/{userId}/mfa/_reset, our extension)', 
     await t.dataSource.query(`INSERT INTO memberships (user_id, scope, roles, created_at) VALUES ($1, 'instance', '{IAM_OWNER}', now())`, [iamOwner.userId]);
     const before = await eventsOf(t, iamOwner.userId);
     const response = await t.request('POST', RESET(iamOwner.userId), { token: manager.token });
-    expect([response.status, response.body.code]).toEqual([403, 7]);
+    expect([response.status, response.body.code, errorId(response.body)]).toEqual([403, 7, 'AUTHF-PRIVILEGE-403']);
     expect(await eventsOf(t, iamOwner.userId)).toEqual(before);
     expect(await factorsOf(iamOwner.userId)).toEqual(['otp_email', 'otp_sms']);
   });

@@ -83,7 +83,7 @@ describe('user lifecycle over REST', () => {
     await refused('reactivate', 'AUTHF-USER-NOT-INACTIVE');
     // Deactivating a locked user ends the lock (as in ZITADEL); a deactivated user cannot be locked or unlocked.
     expect((await call('deactivate')).status).toBe(200);
-    await refused('deactivate', 'AUTHF-USER-INACTIVE');
+    await refused('deactivate', 'AUTHF-USER-ALREADY-INACTIVE');
     await refused('lock', 'AUTHF-USER-NOT-ACTIVE');
     await refused('unlock', 'AUTHF-USER-NOT-LOCKED');
     expect(await state(user.userId)).toBe('USER_STATE_INACTIVE');
@@ -200,7 +200,7 @@ describe('user lifecycle over REST', () => {
       ['POST', '/deactivate'],
     ]) {
       const response = await t.request(method, `/v2/users/${t.bootstrapped.adminId}${path}`, { token: localOwner.token });
-      expect([response.status, response.body.code]).toEqual([403, 7]);
+      expect([response.status, response.body.code, errorId(response.body)]).toEqual([403, 7, 'AUTHF-PRIVILEGE-403']);
     }
     expect(await eventsOf(t, t.bootstrapped.adminId)).toEqual(before);
     expect(await state(t.bootstrapped.adminId)).toBe('USER_STATE_ACTIVE');

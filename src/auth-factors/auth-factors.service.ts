@@ -14,7 +14,6 @@ import { UserAccessService } from '../users/user-access.service';
 import { UserChannelHooks } from '../users/user-channel.hooks';
 import { UserEventWriter } from '../users/user-event.writer';
 import { detailsOf } from '../users/user.mapper';
-import { PrivilegeOrderService } from '../users/privilege-order.service';
 import { MFA_RESET_CAUSE, UserEventType, UserRecord } from '../users/user.record';
 import { UsersRepository } from '../users/users.repository';
 import { VerificationCodesService } from '../verification/verification-codes.service';
@@ -42,7 +41,6 @@ export class AuthFactorsService implements OnModuleInit {
     private readonly idempotencyKeys: IdempotencyKeysRepository,
     private readonly users: UsersRepository,
     private readonly codes: VerificationCodesService,
-    private readonly privilegeOrder: PrivilegeOrderService,
   ) {}
 
   onModuleInit(): void {
@@ -171,8 +169,8 @@ export class AuthFactorsService implements OnModuleInit {
     return this.transactions.run(async (tx) => {
       const replayed = await this.claimIdempotencyKey(tx, caller, idempotencyKey, 'mfa.reset', userId);
       if (replayed) return replayed;
+      // The privilege order too: an organization-level administrator cannot reset an instance administrator's MFA.
       const { user, factorPolicy } = await this.access.lockWithPolicy(tx, caller, Permission.UserWrite, userId);
-      await this.privilegeOrder.check(tx, caller, user);
       const audit = await this.checkProtections(tx, caller, user, this.policies.inForce(factorPolicy), ifMatch);
       const configured = await this.factors.listByUser(tx, user.id);
       if (configured.length === 0) throw new NotFoundError('AUTHF-RESET-404', 'The user has no second factors to reset');

@@ -4,7 +4,6 @@ import { Transaction, TransactionRunner } from '@app/database';
 import { FailedPreconditionError, PermissionDeniedError } from '@app/errors';
 import { ObjectDetails } from '../common/object-details.mapper';
 import { Permission } from '../permissions/permission';
-import { PrivilegeOrderService } from './privilege-order.service';
 import { UserAccessService } from './user-access.service';
 import { UserEventWriter } from './user-event.writer';
 import { UserLifecycleRepository } from './user-lifecycle.repository';
@@ -25,7 +24,7 @@ const DEACTIVATE: Transition = {
   from: ['active', 'locked'],
   to: 'inactive',
   event: UserEventType.Deactivated,
-  refusal: { id: 'AUTHF-USER-INACTIVE', message: 'The user is already deactivated' },
+  refusal: { id: 'AUTHF-USER-ALREADY-INACTIVE', message: 'The user is already deactivated' },
 };
 const REACTIVATE: Transition = {
   from: ['inactive'],
@@ -57,7 +56,6 @@ export class UserLifecycleService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly access: UserAccessService,
-    private readonly privilegeOrder: PrivilegeOrderService,
     private readonly lifecycle: UserLifecycleRepository,
     private readonly writer: UserEventWriter,
   ) {}
@@ -103,10 +101,11 @@ export class UserLifecycleService {
     }, existing);
   }
 
-  /** The user, locked, once the caller may do `permission` on them and outranks them in the privilege order. */
-  private async lockTarget(tx: Transaction, caller: Caller, permission: Permission, userId: string): Promise<UserRecord> {
-    const user = await this.access.lockForCommand(tx, caller, permission, userId);
-    await this.privilegeOrder.check(tx, caller, user);
-    return user;
+  /**
+   * The user, locked, once the caller may do `permission` on them and the privilege order allows the change:
+   * an organization-level administrator cannot lock, deactivate or delete an instance administrator.
+   */
+  private lockTarget(tx: Transaction, caller: Caller, permission: Permission, userId: string): Promise<UserRecord> {
+    return this.access.lockForCommand(tx, caller, permission, userId);
   }
 }

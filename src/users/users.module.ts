@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { ActiveUserValidator } from './active-user.validator';
-import { PrivilegeOrderService } from './privilege-order.service';
 import { UserAccessService } from './user-access.service';
 import { UserChannelHooks } from './user-channel.hooks';
 import { UserEventWriter } from './user-event.writer';
@@ -23,21 +22,10 @@ import { UsersService } from './users.service';
     UserEventWriter,
     UserChannelHooks,
     ActiveUserValidator,
-    // The lifecycle (delete, deactivate, lock) and the privilege order it shares with the MFA reset.
+    // The lifecycle: delete, deactivate, lock.
     UserLifecycleRepository,
     UserLifecycleService,
-    PrivilegeOrderService,
   ],
-  exports: [
-    UsersRepository,
-    UsersService,
-    UserAccessService,
-    UserEventWriter,
-    UserChannelHooks,
-    ActiveUserValidator,
-    PermissionsModule,
-    UserLifecycleService,
-    PrivilegeOrderService,
-  ],
+  exports: [UsersRepository, UsersService, UserAccessService, UserEventWriter, UserChannelHooks, ActiveUserValidator, PermissionsModule, UserLifecycleService],
 })
 export class UsersModule {}
