@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { Bootstrapped, BootstrapService } from './bootstrap/bootstrap.service';
 import { ConnectServices } from './grpc/connect-services';
 import { MetricsService } from './observability/metrics.service';
+import { NestLogBridge } from './observability/nest-log-bridge';
 import { RequestLogController, UNMATCHED_ROUTE } from './observability/request-log.controller';
 import { createRootLogger } from './observability/root-logger.factory';
 import { setupSwaggerUi } from './openapi';
@@ -54,11 +55,13 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
         .send(toErrorBody(refused));
     },
   });
+  const nestLogs = new NestLogBridge(logger);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { logger }), adapter, {
-    bufferLogs: true,
+    logger: nestLogs,
+    abortOnError: false, // a failure reaches the caller (main reports it), instead of Nest exiting the process
     bodyParser: false, // ours below: JSON only, and an empty body is no body
   });
-  app.useLogger(app.get(Logger));
+  nestLogs.delegateTo(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -3,6 +3,7 @@ import { APP_CONFIG } from '@app/config';
 import type { AppConfig } from '@app/config';
 import { systemCaller } from '@app/auth';
 import { Transaction, TransactionRunner } from '@app/database';
+import { AUTH_FACTOR_KINDS } from '../auth-factors/auth-factor.kind';
 import { AuthFactorsService } from '../auth-factors/auth-factors.service';
 import { OrganizationsRepository } from '../organizations/organizations.repository';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -20,6 +21,8 @@ export interface Bootstrapped {
   readonly organizationId: string;
   readonly adminId: string;
   readonly demoId?: string;
+  /** The demo user's second factors as they are now ("OTP SMS", "OTP Email"), for the start log. */
+  readonly demoFactors?: readonly string[];
 }
 
 /**
@@ -50,7 +53,10 @@ export class BootstrapService {
       if (adminId) {
         const organizationId = (await this.organizationsRepository.findIdByName(tx, DEFAULT_ORGANIZATION))!;
         const demoId = await this.usersRepository.findIdByUsername(tx, organizationId, DEMO_USERNAME);
-        return { organizationId, adminId, demoId };
+        if (!demoId) return { organizationId, adminId };
+        const factors = await this.factors.list(systemCaller('bootstrap'), demoId, tx);
+        const demoFactors = AUTH_FACTOR_KINDS.filter((kind) => factors.some((factor) => factor.type === kind.type)).map((kind) => kind.label);
+        return { organizationId, adminId, demoId, demoFactors };
       }
       return this.createInstance(tx);
     });
@@ -83,6 +89,6 @@ export class BootstrapService {
     await this.factors.addOtpSms(system, demoId, tx);
     await this.factors.addOtpEmail(system, demoId, tx);
     this.logger.log(`Created the demo user ${demoId} (username "${DEMO_USERNAME}") with OTP SMS and OTP Email`);
-    return { organizationId, adminId, demoId };
+    return { organizationId, adminId, demoId, demoFactors: AUTH_FACTOR_KINDS.map((kind) => kind.label) };
   }
 }

@@ -13,7 +13,7 @@ const USAGE = `Prints a bearer token signed with the local development key.
 /** Looks up a bootstrap user's id (the administrator, or the demo user) in the database. */
 async function findBootstrapUser(username: string): Promise<string> {
   const config = loadConfig();
-  const embedded = config.databaseUrl ? undefined : new EmbeddedPostgresServer({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
+  const embedded = config.databaseUrl ? undefined : new EmbeddedPostgresServer({ dataDir: config.dataDir, port: config.embeddedPostgresPort, whenInUse: 'join' });
   const url = config.databaseUrl ?? (await embedded!.start());
   const dataSource = createDataSource({ url, entities: [], migrations: [], ...config.database });
   try {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { freePort } from './free-port';
 
 const ROOT = join(__dirname, '..', '..');
+const SERVICE_ARGS = ['--require', 'ts-node/register/transpile-only', '--require', 'tsconfig-paths/register', 'src/main.ts'];
 
 export interface ServiceProcessOptions {
   /** The database the instance serves (several instances may share it). */
@@ -15,6 +16,8 @@ export interface ServiceProcessOptions {
   readonly env?: Record<string, string>;
   /** How long to wait for the port to answer; default 60 s. */
   readonly startTimeoutMs?: number;
+  /** What runs node (default: this node), e.g. `['unshare', '-m', ...]` to give it a mount of its own. */
+  readonly command?: string[];
 }
 
 /**
@@ -43,7 +46,28 @@ export class ServiceProcess {
   /** Starts an instance and resolves once it answers HTTP on its port. */
   static async start(options: ServiceProcessOptions): Promise<ServiceProcess> {
     const port = options.port ?? (await freePort());
-    const child = spawn(process.execPath, ['--require', 'ts-node/register/transpile-only', '--require', 'tsconfig-paths/register', 'src/main.ts'], {
+    const service = new ServiceProcess(ServiceProcess.spawn(options, port), port, options);
+    await service.waitUntilAnswering(options.startTimeoutMs ?? 60_000);
+    return service;
+  }
+
+  /**
+   * Starts an instance that is expected to fail, and resolves with how it ended and what it wrote
+   * (SIGKILL after `timeoutMs`: a hang shows as `signal: 'SIGKILL'`).
+   */
+  static async runToExit(options: ServiceProcessOptions, timeoutMs = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; log: string }> {
+    const service = new ServiceProcess(ServiceProcess.spawn(options, options.port ?? (await freePort())), 0, options);
+    const timer = setTimeout(() => service.child.kill('SIGKILL'), timeoutMs);
+    try {
+      return { ...(await service.exited), log: service.output };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private static spawn(options: ServiceProcessOptions, port: number): ChildProcess {
+    const [command, ...args] = options.command ?? [process.execPath];
+    return spawn(command, [...args, ...SERVICE_ARGS], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -60,9 +84,6 @@ export class ServiceProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const service = new ServiceProcess(child, port, options);
-    await service.waitUntilAnswering(options.startTimeoutMs ?? 60_000);
-    return service;
   }
 
   get url(): string {

@@ -26,11 +26,12 @@ describe('loadConfig', () => {
       trustedProxies: [],
       databaseUrl: undefined,
       dataDir: resolve('./.data'),
-      embeddedPostgresPort: 54329,
+      embeddedPostgresPort: undefined,
       runMigrations: true,
       database: { poolSize: 10, connectTimeoutMs: 2000, statementTimeoutMs: 5000 },
       jwt: { jwksUri: undefined, issuer: 'auth-factors-local', audience: 'auth-factors' },
       logLevel: 'info',
+      logFormat: undefined,
       seedDemoUser: true,
       adminUserId: undefined,
       factorRateLimit: { limit: 60, windowSeconds: 60 },
@@ -61,6 +62,8 @@ describe('loadConfig', () => {
       RUN_MIGRATIONS: 'false',
       DATABASE_POOL_SIZE: '25',
       LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'json',
+      EMBEDDED_POSTGRES_PORT: '5433',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -68,6 +71,8 @@ describe('loadConfig', () => {
       runMigrations: false,
       database: { poolSize: 25 },
       logLevel: 'debug',
+      logFormat: 'json',
+      embeddedPostgresPort: 5433,
       seedDemoUser: false, // no demo user on an external database unless asked
     });
   });
@@ -86,8 +91,8 @@ describe('loadConfig', () => {
   });
 
   it('names every bad variable at once', () => {
-    const problems = problemsOf({ PORT: 'x', LOG_LEVEL: 'loud', RUN_MIGRATIONS: 'maybe', DATABASE_URL: 'mysql://db/x' });
-    expect(problems.map((problem) => problem.split(/[=:]/)[0]).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'RUN_MIGRATIONS']);
+    const problems = problemsOf({ PORT: 'x', LOG_LEVEL: 'loud', LOG_FORMAT: 'fancy', RUN_MIGRATIONS: 'maybe', DATABASE_URL: 'mysql://db/x' });
+    expect(problems.map((problem) => problem.split(/[=:]/)[0]).sort()).toEqual(['DATABASE_URL', 'LOG_FORMAT', 'LOG_LEVEL', 'PORT', 'RUN_MIGRATIONS']);
   });
 
   it('refuses NODE_ENV=production without JWKS_URI (the development key is not for production)', () => {

@@ -3,6 +3,8 @@ import { isIP } from 'node:net';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+export type LogFormat = 'pretty' | 'json';
+const LOG_FORMATS: readonly LogFormat[] = ['pretty', 'json'];
 
 /** The service's configuration, validated once at boot. */
 export interface AppConfig {
@@ -19,7 +21,8 @@ export interface AppConfig {
   /** Unset: an embedded PostgreSQL is started in `dataDir`. */
   readonly databaseUrl?: string;
   readonly dataDir: string;
-  readonly embeddedPostgresPort: number;
+  /** Unset: the port this data folder's server used last, else 54329, else a free one. */
+  readonly embeddedPostgresPort?: number;
   readonly runMigrations: boolean;
   readonly database: {
     readonly poolSize: number;
@@ -33,6 +36,8 @@ export interface AppConfig {
     readonly audience: string;
   };
   readonly logLevel: LogLevel;
+  /** Unset: pretty in development on a terminal, JSON otherwise. */
+  readonly logFormat?: LogFormat;
   /** Creates the demo user on an empty embedded database, so the API can be tried at once. */
   readonly seedDemoUser: boolean;
   /** The id the bootstrap gives the instance administrator: the subject your identity provider puts in its tokens. */
@@ -107,12 +112,16 @@ class EnvReader {
   }
 
   integer(name: string, fallback: number, min: number, max: number): number {
+    return this.optionalInteger(name, min, max) ?? fallback;
+  }
+
+  optionalInteger(name: string, min: number, max: number): number | undefined {
     const raw = this.string(name);
-    if (raw === undefined) return fallback;
+    if (raw === undefined) return undefined;
     const value = Number(raw);
     if (!/^\d+$/.test(raw) || value < min || value > max) {
       this.problems.push(`${name}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max}`);
-      return fallback;
+      return undefined;
     }
     return value;
   }
@@ -178,11 +187,15 @@ class EnvReader {
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    return this.optionalOneOf(name, allowed) ?? fallback;
+  }
+
+  optionalOneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
     const raw = this.string(name);
-    if (raw === undefined) return fallback;
+    if (raw === undefined) return undefined;
     if ((allowed as readonly string[]).includes(raw)) return raw as T;
     this.problems.push(`${name}=${JSON.stringify(raw)}: expected one of ${allowed.join(', ')}`);
-    return fallback;
+    return undefined;
   }
 }
 
@@ -246,7 +259,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustedProxies: read.addressList('TRUSTED_PROXIES'),
     databaseUrl,
     dataDir: resolve(read.string('DATA_DIR', './.data')),
-    embeddedPostgresPort: read.integer('EMBEDDED_POSTGRES_PORT', 54329, 1, 65535),
+    embeddedPostgresPort: read.optionalInteger('EMBEDDED_POSTGRES_PORT', 1, 65535),
     runMigrations: read.boolean('RUN_MIGRATIONS', true),
     database: {
       poolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 1000),
@@ -259,6 +272,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       audience: audience ?? 'auth-factors',
     },
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: read.optionalOneOf('LOG_FORMAT', LOG_FORMATS),
     seedDemoUser: read.boolean('SEED_DEMO_USER', !databaseUrl && !production),
     adminUserId,
     factorRateLimit: {

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { DataSource } from 'typeorm';
+import { describeConnectionFailure } from './connection-failure';
 import { createDataSource } from './data-source.factory';
 import { EmbeddedPostgresServer } from './embedded-postgres.server';
 import { runMigrations } from './migration.runner';
@@ -55,9 +56,11 @@ export class DatabaseModule {
               dataDir: config.dataDir,
               port: config.embeddedPostgresPort,
               log: (line) => logger.debug(line),
+              notice: (line) => logger.log(line),
+              whenInUse: 'refuse',
             });
             const url = await embedded.start();
-            logger.log(`${embedded.owned ? 'Started' : 'Joined the running'} embedded PostgreSQL in ${embedded.clusterDir}`);
+            logger.log(`Started the embedded PostgreSQL in ${embedded.clusterDir} on port ${new URL(url).port}`);
             return new DatabaseServer(url, embedded);
           },
         },
@@ -67,7 +70,16 @@ export class DatabaseModule {
           useFactory: async (config: AppConfig, server: DatabaseServer) => {
             const dataSource = createDataSource({ url: server.url, ...options, ...config.database });
             try {
-              await dataSource.initialize();
+              const connecting = Date.now();
+              await dataSource.initialize().catch((error: unknown) => {
+                const source = server.embedded ? `the embedded PostgreSQL in ${server.embedded.clusterDir}` : 'DATABASE_URL';
+                throw describeConnectionFailure(error, {
+                  url: server.url,
+                  source,
+                  connectTimeoutMs: config.database.connectTimeoutMs,
+                  elapsedMs: Date.now() - connecting,
+                });
+              });
               if (config.runMigrations) {
                 const applied = await runMigrations(dataSource);
                 if (applied.length > 0) new Logger('Database').log(`Applied migrations: ${applied.join(', ')}`);

@@ -4,3 +4,4 @@ export * from './migration.runner';
 export * from './data-source.factory';
 export * from './embedded-postgres.server';
 export * from './database.module';
+export * from './connection-failure';
