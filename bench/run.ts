@@ -1,15 +1,6 @@
 /**
- * `npm run bench [-- options]`: the service against the reference floor (bench/floor) under the same load.
- *
- *   --duration=<s>          seconds per measurement (default 5)
- *   --connections=1,8,...   connection counts (default 1,8,32,128)
- *   --scale                 also: removal cost at 10k / 1M users / 10M events, startup time
- *   --scale-connections=<n> connections of the scale runs (default 32)
- *   --no-build              run the last build of the service instead of building it first
- *   --service=dist|ts-node  how the service runs (default dist: `nest build` into node_modules/.cache)
- *   --cpu-prof              write a CPU profile of the service to bench/results/profiles/
- *   --node-args="<flags>"   extra node flags for the service (space-separated), after the deployed ones (DEPLOYED_NODE_ARGS),
- *                           e.g. --node-args="--max-semi-space-size=16" to override them
+ * `npm run bench [-- options]`: the service against the reference floor (bench/floor) under the same load;
+ * the options are in {@link USAGE}.
  *
  * The service runs as a child process with LOG_LEVEL=warn and NODE_ENV unset: production NODE_ENV
  * demands a JWKS endpoint, and the benchmark signs its tokens with the local key of the service's DATA_DIR.
@@ -35,6 +26,26 @@ import { Population, provision, tokenSigner } from './lib/provision';
 import { BenchResults, Implementation, Measurement, ScaleRow, StartupRow, toMarkdown, toSvg } from './lib/report';
 import { countRows, fillEvents, fillUsers } from './lib/scale';
 
+const USAGE = `Benchmarks the service against the reference floor (bench/floor) under the same load.
+
+  npm run bench [-- options]
+
+  --duration=<s>          seconds per measurement (default 5)
+  --connections=1,8,...   connection counts (default 1,8,32,128)
+  --scale                 also: removal cost at 10k / 1M users / 10M events, startup time
+  --scale-connections=<n> connections of the scale runs (default 32)
+  --no-build              run the last build of the service instead of building it first
+  --service=dist|ts-node  how the service runs (default dist: \`nest build\` into node_modules/.cache)
+  --cpu-prof              write a CPU profile of the service to bench/results/profiles/
+  --node-args="<flags>"   extra node flags for the service (space-separated), after the deployed ones (DEPLOYED_NODE_ARGS),
+                          e.g. --node-args="--max-semi-space-size=16" to override them
+  --help                  this text
+
+Results: bench/results/latest.{md,json,svg}.`;
+
+/** A mistake in the command line: told with the usage, without a stack trace. */
+class UsageError extends Error {}
+
 const ROOT = resolve(__dirname, '..');
 const RESULTS = join(ROOT, 'bench', 'results');
 const BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'auth-factors-bench', 'service');
@@ -57,20 +68,20 @@ function parseOptions(argv: string[]): Options {
   const flags = new Map<string, string>();
   for (const arg of argv) {
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new Error(`unknown argument ${arg}`);
+    if (!match) throw new UsageError(`unknown argument ${arg}`);
     flags.set(match[1], match[2] ?? 'true');
   }
   const known = ['duration', 'connections', 'scale', 'scale-connections', 'no-build', 'service', 'cpu-prof', 'node-args'];
-  for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name} (known: ${known.join(', ')})`);
+  for (const name of flags.keys()) if (!known.includes(name)) throw new UsageError(`unknown option --${name}`);
   const positive = (name: string, fallback: number) => {
     const value = Number(flags.get(name) ?? fallback);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name}: expected a positive integer`);
+    if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name}: expected a positive integer`);
     return value;
   };
   const connections = (flags.get('connections') ?? '1,8,32,128').split(',').map(Number);
-  if (connections.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('--connections: expected positive integers, e.g. 1,8,32,128');
+  if (connections.some((c) => !Number.isInteger(c) || c < 1)) throw new UsageError('--connections: expected positive integers, e.g. 1,8,32,128');
   const serviceMode = flags.get('service') ?? 'dist';
-  if (serviceMode !== 'dist' && serviceMode !== 'ts-node') throw new Error('--service: dist or ts-node');
+  if (serviceMode !== 'dist' && serviceMode !== 'ts-node') throw new UsageError('--service: dist or ts-node');
   return {
     durationSeconds: positive('duration', 5),
     connections,
@@ -234,6 +245,10 @@ function loadAverage(): string {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
   const options = parseOptions(process.argv.slice(2));
   const loadBefore = loadAverage();
   const maxConnections = Math.max(...options.connections, options.scale ? options.scaleConnections : 0);
@@ -372,6 +387,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`bench: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -12,6 +11,7 @@ import { ConnectServices } from './grpc/connect-services';
 import { MetricsService } from './observability/metrics.service';
 import { NestLogBridge } from './observability/nest-log-bridge';
 import { RequestLogController, UNMATCHED_ROUTE } from './observability/request-log.controller';
+import { requestIdOf } from './observability/request-id';
 import { createRootLogger } from './observability/root-logger.factory';
 import { setupSwaggerUi } from './openapi';
 
@@ -36,8 +36,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // On close: idle keep-alive connections are dropped at once, in-flight requests are answered first.
     forceCloseConnections: 'idle',
     bodyLimit: BODY_LIMIT_BYTES,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    requestIdHeader: false, // requestIdOf reads x-request-id, and refuses an overlong one
+    genReqId: requestIdOf,
     // request.ip: the connection's peer, or X-Forwarded-For's client when the peer is one of these.
     trustProxy: trustProxyOf(config),
     routerOptions: { maxParamLength: 1000 },

@@ -1,34 +1,58 @@
 import { parseArgs } from 'node:util';
 import { issueToken, loadOrCreateSigningKey, parseDuration } from '@app/auth';
-import { ConfigError, loadConfig } from '@app/config';
+import { AppConfig, ConfigError, loadConfig, StartupError } from '@app/config';
 import { createDataSource, EmbeddedPostgresServer } from '@app/database';
+import type { DataSource } from 'typeorm';
 import { ADMIN_USERNAME, DEFAULT_ORGANIZATION, DEMO_USERNAME } from '../bootstrap/bootstrap.service';
 
-const USAGE = `Prints a bearer token signed with the local development key.
+const USAGE = `Prints a bearer token signed with the local development key (in DATA_DIR).
 
-  npm run --silent token -- --user <userId> [--expires-in 1h]
-  npm run --silent token -- --admin          the instance administrator
-  npm run --silent token -- --demo           the demo user (embedded database)`;
+  npm run --silent token -- --user <userId>   a user of this service, by id
+  npm run --silent token -- --admin           the instance administrator
+  npm run --silent token -- --demo            the demo user
 
-/** Looks up a bootstrap user's id (the administrator, or the demo user) in the database. */
-async function findBootstrapUser(username: string): Promise<string> {
-  const config = loadConfig();
-  const embedded = config.databaseUrl ? undefined : new EmbeddedPostgresServer({ dataDir: config.dataDir, port: config.embeddedPostgresPort, whenInUse: 'join' });
+  --expires-in <duration>   90s, 15m, 12h, 7d or seconds (default 1h)
+  --help                    this text
+
+The service accepts a token only while its user exists and is active: the command checks that first.
+Run it with the DATA_DIR (and DATABASE_URL, if any) of the service.`;
+
+/** Refused for a reason the person running the command can act on: a message, no stack trace. */
+class TokenRefused extends Error {}
+
+/** Runs `query` against the service's database: the running embedded server is joined, else one is started for the call. */
+async function withDatabase<T>(config: AppConfig, query: (dataSource: DataSource) => Promise<T>): Promise<T> {
+  const embedded = config.databaseUrl
+    ? undefined
+    : new EmbeddedPostgresServer({ dataDir: config.dataDir, port: config.embeddedPostgresPort, whenInUse: 'join' });
   const url = config.databaseUrl ?? (await embedded!.start());
   const dataSource = createDataSource({ url, entities: [], migrations: [], ...config.database });
   try {
     await dataSource.initialize();
-    const rows: { id: string }[] = await dataSource.query(
-      `SELECT u.id FROM users u JOIN organizations o ON o.id = u.organization_id
-       WHERE u.username = $1 AND o.name = $2 ORDER BY u.created_at LIMIT 1`,
-      [username, DEFAULT_ORGANIZATION],
-    );
-    if (!rows[0]) throw new Error(`no user "${username}" yet: start the service once (npm start) to create it`);
-    return rows[0].id;
+    return await query(dataSource);
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
     await embedded?.stop();
   }
+}
+
+/** The id of the user the token is for, checked to exist and be active (the tokens of others are refused anyway). */
+async function findSubject(config: AppConfig, values: { user?: string; admin?: boolean }, dataSource: DataSource): Promise<string> {
+  if (values.user !== undefined) {
+    const rows: { state: string }[] = await dataSource.query('SELECT state FROM users WHERE id = $1', [values.user]);
+    if (!rows[0])
+      throw new TokenRefused(`no user with id ${values.user} in this service's database (DATA_DIR=${config.dataDir}): the service would refuse the token`);
+    if (rows[0].state !== 'active') throw new TokenRefused(`the user ${values.user} is ${rows[0].state}: the service would refuse the token`);
+    return values.user;
+  }
+  const username = values.admin ? ADMIN_USERNAME : DEMO_USERNAME;
+  const rows: { id: string }[] = await dataSource.query(
+    `SELECT u.id FROM users u JOIN organizations o ON o.id = u.organization_id
+     WHERE u.username = $1 AND o.name = $2 ORDER BY u.created_at LIMIT 1`,
+    [username, DEFAULT_ORGANIZATION],
+  );
+  if (!rows[0]) throw new TokenRefused(`no user "${username}" yet: start the service once (npm start) to create it`);
+  return rows[0].id;
 }
 
 async function main(): Promise<void> {
@@ -38,26 +62,36 @@ async function main(): Promise<void> {
       admin: { type: 'boolean' },
       demo: { type: 'boolean' },
       'expires-in': { type: 'string', default: '1h' },
-      help: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help || [values.user !== undefined, values.admin, values.demo].filter(Boolean).length !== 1) {
-    console.error(USAGE);
-    process.exit(values.help ? 0 : 2);
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if ([values.user !== undefined, values.admin, values.demo].filter(Boolean).length !== 1) {
+    console.error(`token: give one of --user <userId>, --admin or --demo\n\n${USAGE}`);
+    process.exit(2);
   }
   const config = loadConfig();
-  if (config.jwt.jwksUri) throw new Error('JWKS_URI is set: tokens come from your identity provider, not from the local key');
-  const subject = values.user ?? (await findBootstrapUser(values.admin ? ADMIN_USERNAME : DEMO_USERNAME));
-  const token = issueToken(loadOrCreateSigningKey(config.dataDir), {
-    subject,
-    issuer: config.jwt.issuer,
-    audience: config.jwt.audience,
-    expiresInSeconds: parseDuration(values['expires-in']!),
-  });
+  if (config.jwt.jwksUri) throw new TokenRefused('JWKS_URI is set: tokens come from your identity provider, not from the local key');
+  let expiresInSeconds: number;
+  try {
+    expiresInSeconds = parseDuration(values['expires-in']!);
+  } catch (error) {
+    throw new TokenRefused(`--expires-in: ${(error as Error).message}`);
+  }
+  const subject = await withDatabase(config, (dataSource) => findSubject(config, values, dataSource));
+  const token = issueToken(loadOrCreateSigningKey(config.dataDir), { subject, issuer: config.jwt.issuer, audience: config.jwt.audience, expiresInSeconds });
   process.stdout.write(`${token}\n`);
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : `token: ${error instanceof Error ? error.message : String(error)}`);
+  if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS_')) {
+    console.error(`token: ${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const expected = error instanceof ConfigError || error instanceof StartupError || error instanceof TokenRefused;
+  console.error(`token: ${expected ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 });

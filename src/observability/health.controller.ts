@@ -24,7 +24,11 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Ready for traffic: PostgreSQL answers and the contributed checks (the outbox dispatcher) pass. Not ready is a 503 with the service's error body. */
+  /**
+   * Ready for traffic: PostgreSQL answers and the contributed checks (the outbox dispatcher) pass. Not ready
+   * is a 503 with the service's error body naming the checks that are down, never their causes: the route is
+   * open to anyone, and a driver's message names internal hosts and ports (the log has it in full).
+   */
   @Get('readyz')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   async readiness(): Promise<HealthCheckResult> {
@@ -33,9 +37,7 @@ export class HealthController {
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as Partial<HealthCheckResult>;
-      const down = Object.entries(result.error ?? {})
-        .map(([key, value]) => `${key}${typeof value?.message === 'string' ? ` (${value.message})` : ''}`)
-        .join(', ');
+      const down = Object.keys(result.error ?? {}).join(', ');
       throw new UnavailableError('AUTHF-HEALTH-503', `The service is not ready: ${down || 'a check failed'} is down`);
     }
   }
