@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { httpStatusOf } from '@app/errors';
 import { generateOpenApiDocument, stableJson } from '../src/cli/openapi-document';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -44,9 +45,42 @@ describe('OpenAPI document (openapi.json)', () => {
     expect(document.openapi).toMatch(/^3\./);
   });
 
-  it('documents the seeds\' details with the sequence as a string (example "2")', () => {
-    const sequence = document.components.schemas.ObjectDetailsDto.properties.sequence;
-    expect(sequence).toMatchObject({ type: 'string', example: '2' });
+  it("documents the seeds' details with the sequence as a string, in examples consistent with each other", () => {
+    const { sequence, creationDate, changeDate } = document.components.schemas.ObjectDetailsDto.properties;
+    expect(sequence).toMatchObject({ type: 'string', example: '8' });
+    // A removal's creationDate and changeDate are its one event's time; a change never precedes the creation.
+    expect(Date.parse(changeDate.example)).toBeGreaterThanOrEqual(Date.parse(creationDate.example));
+    const etag = document.paths['/auth/v1/users/me/auth_factors/otp_sms'].delete.responses['200'].headers.ETag.schema.example;
+    expect(etag).toBe(`"${sequence.example}"`);
+  });
+
+  it('gives every documented error status examples of its own, each a real error body with a code of that status', () => {
+    const seen = new Map<string, string>();
+    for (const [path, operations] of Object.entries<any>(document.paths)) {
+      for (const [method, operation] of Object.entries<any>(operations)) {
+        for (const [status, response] of Object.entries<any>(operation.responses)) {
+          if (status === '200') continue;
+          const examples = Object.values<any>(response.content['application/json'].examples ?? {});
+          expect({ route: `${method} ${path} ${status}`, examples: examples.length > 0 }).toEqual({ route: `${method} ${path} ${status}`, examples: true });
+          for (const { value } of examples) {
+            expect(String(httpStatusOf(value.code))).toBe(status === 'default' ? '500' : status);
+            expect(value.message).toBe(`${value.details[0].message} (${value.details[0].id})`);
+            seen.set(value.details[0].id, status);
+          }
+        }
+      }
+    }
+    // Not one example for all statuses (as the schema's own example would be).
+    expect(new Set(seen.values()).size).toBeGreaterThanOrEqual(7);
+  });
+
+  it('words every operation the same way: "One-Time Password (OTP)", and "A successful response." for 200', () => {
+    for (const operations of Object.values<any>(document.paths)) {
+      for (const operation of Object.values<any>(operations)) {
+        expect(operation.responses['200']?.description ?? 'A successful response.').toBe('A successful response.');
+        expect(`${operation.summary} ${operation.description ?? ''}`).not.toMatch(/One-Time-Password|One Time Password|second-factor afterward/);
+      }
+    }
   });
 
   it('documents the one error body: code, message and details with @type', () => {

@@ -57,7 +57,7 @@ export class MyAuthFactorsController {
     description:
       'Remove the configured One-Time Password (OTP) SMS factor of the authenticated user. As only one OTP SMS per user is allowed, the user will not have OTP SMS as a second factor afterward.',
   })
-  @ApiOkResponse({ type: DetailsResponseDto, description: 'A successful response.', headers: ETAG_RESPONSE_HEADER })
+  @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
   @ApiFactorCommand()
   @ApiProtectedRoute(400, 403, 404, 409, 429)
   async removeOtpSms(
@@ -95,7 +95,7 @@ export class MyAuthFactorsController {
     description:
       'Remove the configured One-Time Password (OTP) Email factor of the authenticated user. As only one OTP Email per user is allowed, the user will not have OTP Email as a second factor afterward.',
   })
-  @ApiOkResponse({ type: DetailsResponseDto, description: 'A successful response.', headers: ETAG_RESPONSE_HEADER })
+  @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
   @ApiFactorCommand()
   @ApiProtectedRoute(400, 403, 404, 409, 429)
   async removeOtpEmail(

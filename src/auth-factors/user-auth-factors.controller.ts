@@ -22,7 +22,7 @@ export class UserAuthFactorsController {
   @Post('otp_sms')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Add OTP SMS for a user',
+    summary: 'Add One-Time Password (OTP) SMS to a user',
     description:
       'Add a new One-Time Password (OTP) SMS factor to the user. The user needs a verified phone number. Needs user.credential.write, unless the user is the caller.',
   })
@@ -48,7 +48,7 @@ export class UserAuthFactorsController {
       'Remove the configured One-Time Password (OTP) SMS factor of a user. As only one OTP SMS per user is allowed, the user will not have OTP SMS as a second factor afterward. Needs user.write, unless the user is the caller.',
   })
   @ApiParam(USER_ID_PARAM)
-  @ApiOkResponse({ type: DetailsResponseDto, description: 'OK', headers: ETAG_RESPONSE_HEADER })
+  @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
   @ApiFactorCommand({ removal: true })
   @ApiProtectedRoute(400, 403, 404, 409, 429)
   async removeOtpSms(
@@ -64,7 +64,7 @@ export class UserAuthFactorsController {
   @Post('otp_email')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Add OTP Email for a user',
+    summary: 'Add One-Time Password (OTP) Email to a user',
     description:
       'Add a new One-Time Password (OTP) Email factor to the user. The user needs a verified e-mail address. Needs user.credential.write, unless the user is the caller.',
   })
@@ -85,12 +85,12 @@ export class UserAuthFactorsController {
 
   @Delete('otp_email')
   @ApiOperation({
-    summary: 'Remove One-Time-Password (OTP) Email from a user',
+    summary: 'Remove One-Time Password (OTP) Email from a user',
     description:
-      'Remove the configured One-Time-Password (OTP) Email factor of a user. As only one OTP Email per user is allowed, the user will not have OTP Email as a second-factor afterward. Needs user.write, unless the user is the caller.',
+      'Remove the configured One-Time Password (OTP) Email factor of a user. As only one OTP Email per user is allowed, the user will not have OTP Email as a second factor afterward. Needs user.write, unless the user is the caller.',
   })
   @ApiParam(USER_ID_PARAM)
-  @ApiOkResponse({ type: DetailsResponseDto, description: 'OK', headers: ETAG_RESPONSE_HEADER })
+  @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
   @ApiFactorCommand({ removal: true })
   @ApiProtectedRoute(400, 403, 404, 409, 429)
   async removeOtpEmail(

@@ -5,7 +5,7 @@ const SEQUENCE_DESCRIPTION =
 
 /** `details` of the seeds: where a write left the object. Unset fields are omitted. */
 export class ObjectDetailsDto {
-  @ApiProperty({ description: SEQUENCE_DESCRIPTION, example: '2', type: String, format: 'uint64' })
+  @ApiProperty({ description: SEQUENCE_DESCRIPTION, example: '8', type: String, format: 'uint64' })
   sequence: string;
 
   @ApiPropertyOptional({
@@ -17,7 +17,7 @@ export class ObjectDetailsDto {
 
   @ApiPropertyOptional({
     description: 'on read: the timestamp of the last event reduced by the projection; on manipulation: the timestamp of the event(s) added by the manipulation',
-    example: '2024-06-13T06:44:35.847Z',
+    example: '2024-11-21T14:48:11.130Z',
     format: 'date-time',
   })
   changeDate?: string;
