@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { chooseLogFormat } from '../src/observability/root-logger.factory';
 import { ServiceProcess } from './support/service-process';
 import { startTestApp } from './support/test-app';
@@ -33,7 +34,7 @@ describe('log format', () => {
       dataDir: '/proc/auth-factors-test',
       command: ['sh', '-c', 'exec script -qfec "$*" /dev/null', 'sh', process.execPath],
     });
-    const text = result.log.replace(/\x1b\[[0-9;]*m/g, ''); // without the colours
+    const text = stripVTControlCharacters(result.log); // without the colours
     expect(result.code).toBe(1);
     expect(text).toMatch(
       /^\[\d\d:\d\d:\d\d\.\d{3}\] FATAL: \[Startup\] Cannot start: DATA_DIR=\/proc\/auth-factors-test: cannot create or write the folder: ENOENT/m,
