@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,8 @@ import { DatabaseServer, EmbeddedPostgresServer } from '@app/database';
 import { freePort } from './support/free-port';
 import { ServiceProcess } from './support/service-process';
 import { startTestApp } from './support/test-app';
+
+const ROOT = join(__dirname, '..');
 
 function portIsOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -194,4 +197,22 @@ asRoot('a data folder inside a folder the "postgres" user cannot pass through (r
     expect(statSync(home).mode & 0o777).toBe(0o701);
     expect(notices).toContain(`Gave ${home} the execute bit for others (mode 701), so the "postgres" user that runs PostgreSQL can pass through`);
   }, 60_000);
+
+  it("a project cloned inside such a folder: jest's global set-up starts PostgreSQL from the binaries in it", async () => {
+    const home = mkdtempSync(join(tmpdir(), 'auth-factors-home-')); // mode 0700, as root's home
+    symlinkSync(ROOT, join(home, 'project'));
+    // --preserve-symlinks: the modules, and so the PostgreSQL binaries, are found under home/project, as in a real clone there.
+    const script = `
+      const setup = require(${JSON.stringify(join(home, 'project', 'test', 'support', 'global-setup.ts'))}).default;
+      const teardown = require(${JSON.stringify(join(home, 'project', 'test', 'support', 'global-teardown.ts'))}).default;
+      setup().then(teardown).then(() => console.log('started and stopped'));`;
+    const output = execFileSync(process.execPath, ['--preserve-symlinks', '--require', 'ts-node/register/transpile-only', '--eval', script], {
+      cwd: ROOT,
+      env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(output.trim()).toBe('started and stopped');
+    expect(statSync(home).mode & 0o777).toBe(0o701);
+  }, 90_000);
 });
