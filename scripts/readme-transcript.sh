@@ -14,6 +14,7 @@ WORK="$(mktemp -d)"
 CLONE="$WORK/auth-factors"
 OUT="$WORK/transcript.txt"
 trap 'rm -rf "$WORK"' EXIT
+chmod 755 "$WORK" # as an ordinary clone location: mktemp's 0700 would add a line about making it traversable
 
 git clone --quiet "$ROOT" "$CLONE"
 cd "$CLONE"
@@ -38,8 +39,8 @@ run_in_terminal() {
   wait "$session" || true
   {
     echo "\$ $command"
-    # Without colours and carriage returns; the start-up lines of npm itself stay.
-    sed -e 's/\x1b\[[0-9;]*[A-Za-z]//g' -e 's/\r$//' "$log" | grep -v '^Script \(started\|done\)'
+    # Without colours, carriage returns and npm's progress spinner; the clone's folder shown as ~/auth-factors.
+    CLONE="$CLONE" perl -CSD -ne 's/\e\[[0-9;?]*[A-Za-z]//g; s/\r//g; s/[\x{2800}-\x{28FF}]//g; s/\Q$ENV{CLONE}\E/~\/auth-factors/g; print unless /^Script (started|done)/ || /^\s*$/' "$log"
     echo
   } >>"$OUT"
   printf 'ready after %.1f s: %s\n' "$seconds" "$command" >&2
