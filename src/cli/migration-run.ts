@@ -5,7 +5,9 @@ import { MIGRATIONS } from '../migrations';
 /** Applies pending migrations to the configured database, then exits. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const embedded = config.databaseUrl ? undefined : new EmbeddedPostgresServer({ dataDir: config.dataDir, port: config.embeddedPostgresPort, whenInUse: 'join' });
+  const embedded = config.databaseUrl
+    ? undefined
+    : new EmbeddedPostgresServer({ dataDir: config.dataDir, port: config.embeddedPostgresPort, whenInUse: 'join' });
   const url = config.databaseUrl ?? (await embedded!.start());
   const dataSource = createDataSource({ url, entities: [], migrations: MIGRATIONS, ...config.database });
   try {
