@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Logger as PinoLogger } from 'pino';
-import { AppConfig, ConfigError, loadConfig, StartupError } from '@app/config';
+import { AppConfig, ConfigError, describeFileError, loadConfig, prepareDataDir, StartupError } from '@app/config';
 import { createApp } from './app.factory';
 import { Bootstrapped } from './bootstrap/bootstrap.service';
 import { GrpcServer } from './grpc/grpc.server';
@@ -11,6 +11,8 @@ const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Development keeps its state there (the embedded cluster, the local signing key); production needs none of it.
+  if (!config.production) await prepareDataDir(config.dataDir);
   const { app, bootstrapped } = await createApp(config);
   // Stop accepting, answer the requests in flight, close the pool, stop the embedded database
   // (DatabaseModule), then exit 0 (process.exit also flushes the asynchronous log stream).
@@ -55,8 +57,15 @@ function reportStartupFailure(error: unknown): never {
     startup.fatal(error.message);
     process.exit(2);
   }
+  const file = error as { code?: string; syscall?: string; path?: string };
   if (error instanceof StartupError) {
     startup.fatal({ subject: error.subject }, `Cannot start: ${error.message}`);
+  } else if (file.path && ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'ENOENT', 'ENOTDIR'].includes(file.code ?? '')) {
+    // A file the service could not read or write: the path and the cause say it all, a stack adds nothing.
+    startup.fatal(
+      { path: file.path },
+      `Cannot start: ${file.syscall ?? 'access'} ${file.path}: ${describeFileError(error)}. Check that this user may write there`,
+    );
   } else {
     startup.fatal({ err: error }, `Cannot start: ${error instanceof Error ? error.message : String(error)}`);
   }

