@@ -54,7 +54,7 @@ export class BootstrapService {
         const organizationId = (await this.organizationsRepository.findIdByName(tx, DEFAULT_ORGANIZATION))!;
         const demoId = await this.usersRepository.findIdByUsername(tx, organizationId, DEMO_USERNAME);
         if (!demoId) return { organizationId, adminId };
-        const factors = await this.factors.list(systemCaller('bootstrap'), demoId, tx);
+        const { factors } = await this.factors.listWithSequence(systemCaller('bootstrap'), demoId, tx);
         const demoFactors = AUTH_FACTOR_KINDS.filter((kind) => factors.some((factor) => factor.type === kind.type)).map((kind) => kind.label);
         return { organizationId, adminId, demoId, demoFactors };
       }
