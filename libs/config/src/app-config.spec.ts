@@ -29,7 +29,7 @@ describe('loadConfig', () => {
       embeddedPostgresPort: 54329,
       runMigrations: true,
       database: { poolSize: 10, connectTimeoutMs: 2000, statementTimeoutMs: 5000 },
-      jwt: { jwksUri: undefined, issuer: 'auth-factors-local', audience: 'auth-factors' },
+      jwt: { jwksUri: undefined, issuer: 'auth-factors-local', audience: 'auth-factors', jwksMinRefreshIntervalSeconds: 30, jwksMaxKeyAgeSeconds: 600 },
       logLevel: 'info',
       seedDemoUser: true,
       adminUserId: undefined,
@@ -124,7 +124,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL, ...PRODUCTION_JWT, ...CODE_SECRET })).toMatchObject({
       production: true,
       seedDemoUser: false,
-      jwt: { jwksUri: PRODUCTION_JWT.JWKS_URI, issuer: PRODUCTION_JWT.JWT_ISSUER, audience: PRODUCTION_JWT.JWT_AUDIENCE },
+      jwt: {
+        jwksUri: PRODUCTION_JWT.JWKS_URI,
+        issuer: PRODUCTION_JWT.JWT_ISSUER,
+        audience: PRODUCTION_JWT.JWT_AUDIENCE,
+        jwksMinRefreshIntervalSeconds: 30,
+        jwksMaxKeyAgeSeconds: 600,
+      },
     });
   });
 

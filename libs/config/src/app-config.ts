@@ -31,6 +31,10 @@ export interface AppConfig {
     readonly jwksUri?: string;
     readonly issuer: string;
     readonly audience: string;
+    /** An unknown `kid` fetches the JWKS again only when the last fetch is this old: a flood of made-up `kid`s costs one fetch per interval. */
+    readonly jwksMinRefreshIntervalSeconds: number;
+    /** The JWKS is fetched again on this schedule whatever tokens arrive, so keys the issuer removed stop serving. */
+    readonly jwksMaxKeyAgeSeconds: number;
   };
   readonly logLevel: LogLevel;
   /** Creates the demo user on an empty embedded database, so the API can be tried at once. */
@@ -257,6 +261,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       jwksUri,
       issuer: issuer ?? 'auth-factors-local',
       audience: audience ?? 'auth-factors',
+      jwksMinRefreshIntervalSeconds: read.integer('JWKS_MIN_REFRESH_INTERVAL_SECONDS', 30, 1, 3600),
+      jwksMaxKeyAgeSeconds: read.integer('JWKS_MAX_KEY_AGE_SECONDS', 600, 10, 86_400),
     },
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     seedDemoUser: read.boolean('SEED_DEMO_USER', !databaseUrl && !production),
