@@ -8,6 +8,7 @@ import { AppConfig, trustProxyOf } from '@app/config';
 import { InvalidArgumentError, KnownRoutes, mapError, toErrorBody } from '@app/errors';
 import { AppModule } from './app.module';
 import { Bootstrapped, BootstrapService } from './bootstrap/bootstrap.service';
+import { assertJsonDepth, assertStorableText } from './common/request-text';
 import { ConnectServices } from './grpc/connect-services';
 import { MetricsService } from './observability/metrics.service';
 import { RequestLogController, UNMATCHED_ROUTE } from './observability/request-log.controller';
@@ -85,11 +86,23 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // DELETE and the empty-bodied POSTs may arrive with a JSON content type and no body.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
+  // Depth and text are checked here, before the validation pipe transforms anything (see request-text.ts).
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
-    void parseJson(request, body as string, (error, value) =>
-      error ? done(new InvalidArgumentError('AUTHF-REQ-JSON', 'The request body is not valid JSON'), undefined) : done(null, value),
-    );
+    try {
+      assertJsonDepth(body as string);
+    } catch (error) {
+      return done(error as Error, undefined);
+    }
+    void parseJson(request, body as string, (error, value) => {
+      if (error) return done(new InvalidArgumentError('AUTHF-REQ-JSON', 'The request body is not valid JSON'), undefined);
+      try {
+        assertStorableText(value);
+      } catch (refused) {
+        return done(refused as Error, undefined);
+      }
+      done(null, value);
+    });
   });
   // ZITADEL's RPCs over Connect and gRPC-web next to the REST routes; gRPC (HTTP/2) has its own port (GrpcServer).
   await fastify.register(app.get(ConnectServices).plugin);

@@ -28,7 +28,18 @@ function postWithAuthorizations(t: TestApp, path: string, authorizations: string
   return new Promise((resolve, reject) => {
     const request = httpRequest(
       `${t.url}${path}`,
-      { method: 'POST', headers: { authorization: authorizations, 'content-type': 'application/json' } },
+      {
+        method: 'POST',
+        headers: [
+          'host',
+          new URL(t.url).host,
+          ...authorizations.flatMap((value) => ['authorization', value]),
+          'content-type',
+          'application/json',
+          'content-length',
+          '2',
+        ],
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
