@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Caller } from '@app/auth';
+import { APP_CONFIG } from '@app/config';
+import type { AppConfig } from '@app/config';
 import { Transaction, TransactionRunner } from '@app/database';
-import { NotFoundError } from '@app/errors';
+import { InvalidArgumentError, NotFoundError } from '@app/errors';
 import { EventStore } from '@app/eventstore';
 import { IdGenerator } from '@app/ids';
 import { ObjectDetails } from '../common/object-details.mapper';
@@ -12,6 +14,7 @@ import { Permission } from '../permissions/permission';
 import { PermissionsService } from '../permissions/permissions.service';
 import { DeliveryStatus } from './outbox-event';
 import { DeliveryRecord, OutboxRepository } from './outbox.repository';
+import { nonPublicUrlReason } from './webhook-address.policy';
 import { WebhookRecord, WebhooksRepository } from './webhooks.repository';
 
 export const WebhookEventType = { Added: 'org.webhook.added' } as const;
@@ -26,6 +29,7 @@ export interface NewWebhook {
 @Injectable()
 export class WebhooksService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly transactions: TransactionRunner,
     private readonly webhooks: WebhooksRepository,
     private readonly outbox: OutboxRepository,
@@ -39,6 +43,7 @@ export class WebhooksService {
   create(caller: Caller, organizationId: string, input: NewWebhook, existing?: Transaction): Promise<{ webhook: WebhookRecord; details: ObjectDetails }> {
     return this.transactions.run(async (tx) => {
       await this.authorize(tx, caller, organizationId);
+      this.assertDeliverable(input.url);
       const id = this.ids.next();
       const eventTypes = [...new Set(input.eventTypes)];
       const secret = input.secret ?? `whsec-${randomBytes(24).toString('hex')}`;
@@ -80,6 +85,14 @@ export class WebhooksService {
       }
       return this.outbox.deliveriesOf(tx, 'webhook', webhookId, status, limit);
     });
+  }
+
+  /** Refuses a URL no delivery could go to (see WebhookSender): told now rather than in every delivery's lastError. */
+  private assertDeliverable(url: string): void {
+    const reason = this.config.outbox.webhookAllowPrivateNetworks ? undefined : nonPublicUrlReason(url);
+    if (reason) {
+      throw new InvalidArgumentError('AUTHF-WEBHOOK-URL', `The webhook URL must point to a public address: ${reason} (WEBHOOK_ALLOW_PRIVATE_NETWORKS is off)`);
+    }
   }
 
   private async authorize(tx: Transaction, caller: Caller, organizationId: string): Promise<void> {

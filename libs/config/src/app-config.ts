@@ -61,6 +61,8 @@ export interface AppConfig {
     readonly retryMaxMs: number;
     /** Bound of one attempt as a whole (webhook POST, SMTP conversation); a claim's lease, after which another instance may attempt again, derives from it. */
     readonly deliveryTimeoutMs: number;
+    /** Webhooks may target loopback, private, link-local and unique-local addresses (on-premise receivers); off, only public ones. */
+    readonly webhookAllowPrivateNetworks: boolean;
   };
   /** Unset `url`: security e-mails are logged as skipped and recorded so. */
   readonly smtp: { readonly url?: string; readonly from: string };
@@ -282,6 +284,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retryBaseMs: read.integer('OUTBOX_RETRY_BASE_MS', 1000, 10, 3_600_000),
       retryMaxMs: read.integer('OUTBOX_RETRY_MAX_MS', 3_600_000, 10, 86_400_000),
       deliveryTimeoutMs: read.integer('OUTBOX_DELIVERY_TIMEOUT_MS', 5000, 100, 60_000),
+      webhookAllowPrivateNetworks: read.boolean('WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
     },
     smtp: {
       url: read.url('SMTP_URL', ['smtp:', 'smtps:']),
