@@ -84,6 +84,11 @@ export interface DeliveryRecord {
   readonly finishedAt: Date | null;
 }
 
+/** A delivery target as one string: `webhook:<id>` or `email:<user id>`. */
+export function targetKey(delivery: { readonly targetKind: DeliveryTargetKind; readonly targetId: string }): string {
+  return `${delivery.targetKind}:${delivery.targetId}`;
+}
+
 /** The outbox's tables: the fan-out cursor, deliveries and their attempts. */
 @Injectable()
 export class OutboxRepository {
@@ -138,15 +143,24 @@ export class OutboxRepository {
    * Claims up to `limit` due deliveries for `leaseMs`: moves their next attempt to the lease's end, so that other
    * instances pass them over until then, and returns them with the attempts made so far. One statement, so the
    * claim commits at once and no lock outlives it. SKIP LOCKED: a concurrent claim is passed over, never waited for.
+   *
+   * Fair: at most one delivery per target (the oldest due), none of the targets in `busyTargets` (see
+   * {@link targetKey}) whose attempts are still in flight here, so a target that never answers holds one slot at
+   * most and the deliveries of every other target go ahead of its backlog.
    */
-  async claimDue(tx: Transaction, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  async claimDue(tx: Transaction, limit: number, leaseMs: number, busyTargets: readonly string[] = []): Promise<ClaimedDelivery[]> {
     const rows: ClaimedRow[] = await tx.manager.query(
-      `WITH due AS MATERIALIZED (
-         SELECT id FROM deliveries
-         WHERE status = 'pending' AND next_attempt_at <= now()
-         ORDER BY next_attempt_at, id
+      `WITH heads AS (
+         SELECT DISTINCT ON (target_kind, target_id) id, next_attempt_at
+         FROM deliveries
+         WHERE status = 'pending' AND next_attempt_at <= now() AND NOT (target_kind || ':' || target_id = ANY($3::text[]))
+         ORDER BY target_kind, target_id, next_attempt_at, id
+       ), due AS MATERIALIZED (
+         SELECT d.id FROM deliveries d JOIN heads h ON h.id = d.id
+         WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+         ORDER BY h.next_attempt_at, h.id
          LIMIT $1
-         FOR UPDATE SKIP LOCKED
+         FOR UPDATE OF d SKIP LOCKED
        ), claimed AS (
          UPDATE deliveries d SET next_attempt_at = clock_timestamp() + make_interval(secs => $2::double precision / 1000)
          FROM due WHERE d.id = due.id
@@ -160,7 +174,7 @@ export class OutboxRepository {
        LEFT JOIN webhooks w ON c.target_kind = 'webhook' AND w.id = c.target_id
        LEFT JOIN users u ON c.target_kind = 'email' AND u.id = c.target_id
        ORDER BY c.id`,
-      [limit, leaseMs],
+      [limit, leaseMs, busyTargets],
     );
     return rows.map((row) => ({
       id: row.delivery_id,
@@ -195,6 +209,19 @@ export class OutboxRepository {
       [delivery.id, delivery.attempts, status, result.error ?? null, retryInMs ?? 0, result.startedAt, result.outcome],
     );
     return recorded.length > 0 ? status : undefined;
+  }
+
+  /**
+   * Backs a failing target off as a whole: its other pending deliveries wait at least `delayMs` too (a lease
+   * already longer is kept), so that its backlog does not take a turn per poll while it is down.
+   */
+  async postponeTarget(tx: Transaction, targetKind: DeliveryTargetKind, targetId: string, delayMs: number): Promise<void> {
+    await tx.manager.query(
+      `UPDATE deliveries SET next_attempt_at = clock_timestamp() + make_interval(secs => $3::double precision / 1000)
+       WHERE target_kind = $1 AND target_id = $2 AND status = 'pending'
+         AND next_attempt_at < clock_timestamp() + make_interval(secs => $3::double precision / 1000)`,
+      [targetKind, targetId, delayMs],
+    );
   }
 
   /** A webhook's deliveries, newest first, optionally of one status. */

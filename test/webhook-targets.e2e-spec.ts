@@ -200,3 +200,67 @@ describe('webhook responses', () => {
     expect(bytesSent).toBeLessThan(64 * 1024 * 1024);
   });
 });
+
+describe('one organization’s dead endpoint cannot stall the others', () => {
+  let t: TestApp;
+  let stuck: Server;
+  let stuckUrl = '';
+  /** Requests the dead endpoints hold open now, by path (one path per webhook), and the most any path held at once. */
+  const open = new Map<string, number>();
+  let maxOpenPerWebhook = 0;
+  let received = 0;
+
+  beforeAll(async () => {
+    // Takes every request and never answers it; the client's timeout closes it.
+    stuck = createHttpServer((request) => {
+      const path = request.url ?? '';
+      received++;
+      open.set(path, (open.get(path) ?? 0) + 1);
+      maxOpenPerWebhook = Math.max(maxOpenPerWebhook, open.get(path)!);
+      request.resume();
+      request.socket.once('close', () => open.set(path, open.get(path)! - 1));
+    });
+    await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
+    stuckUrl = `http://127.0.0.1:${(stuck.address() as AddressInfo).port}/never`;
+    t = await startTestApp({ ...FAST_OUTBOX, OUTBOX_MAX_ATTEMPTS: '10', OUTBOX_DELIVERY_TIMEOUT_MS: '3000', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
+  });
+  afterAll(async () => {
+    await t.close();
+    stuck.closeAllConnections();
+    await new Promise((resolve) => stuck.close(resolve));
+  });
+
+  it('delivers another organization’s events within a second while 10 webhooks of one organization hang on 20 changes, one request per webhook at a time', async () => {
+    const noisy = await createOrganization(t);
+    for (let i = 0; i < 10; i++) expect((await addWebhook(t, noisy, `${stuckUrl}/${i}`)).status).toBe(200);
+    const quiet = await createOrganization(t);
+    const arrivals: number[] = [];
+    const prompt = createHttpServer((request, response) => {
+      request.resume();
+      arrivals.push(Date.now());
+      response.end('ok');
+    });
+    await new Promise<void>((resolve) => prompt.listen(0, '127.0.0.1', resolve));
+    try {
+      expect((await addWebhook(t, quiet, `http://127.0.0.1:${(prompt.address() as AddressInfo).port}/hook`)).status).toBe(200);
+
+      // 20 changes in the noisy organization (each user's creation and factor are events too): hundreds of deliveries that hang.
+      for (let i = 0; i < 20; i++) await oneEvent(t, noisy);
+      await waitFor('the dead endpoints to hold requests', () => received >= 10);
+
+      const latencies: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const before = arrivals.length;
+        const changedAt = Date.now();
+        await oneEvent(t, quiet);
+        await waitFor('the quiet organization’s delivery', () => arrivals.length > before, 10_000);
+        latencies.push(arrivals[arrivals.length - 1] - changedAt);
+      }
+      expect(Math.max(...latencies)).toBeLessThan(1000);
+      expect(maxOpenPerWebhook).toBe(1);
+    } finally {
+      prompt.closeAllConnections();
+      await new Promise((resolve) => prompt.close(resolve));
+    }
+  });
+});
