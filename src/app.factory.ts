@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppConfig, trustProxyOf } from '@app/config';
-import { InvalidArgumentError, KnownRoutes, mapError, toErrorBody } from '@app/errors';
+import { InvalidArgumentError, KnownRoutes } from '@app/errors';
 import { AppModule } from './app.module';
 import { Bootstrapped, BootstrapService } from './bootstrap/bootstrap.service';
+import { connectionLimitsOf, limitConnections, serverOptions } from './common/connection-limits';
+import { answerFrameworkError } from './common/error-reply';
 import { assertJsonDepth, assertStorableText } from './common/request-text';
 import { ConnectServices } from './grpc/connect-services';
 import { MetricsService } from './observability/metrics.service';
-import { RequestLogController, UNMATCHED_ROUTE } from './observability/request-log.controller';
+import { observeRequests, RequestLogController } from './observability/request-log.controller';
 import { createRootLogger } from './observability/root-logger.factory';
 import { setupSwaggerUi } from './openapi';
 
@@ -30,6 +31,7 @@ export interface CreateAppOptions {
 /** Builds the whole service, initialised and bootstrapped but not listening: main and the tests share it. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<AuthFactorsApp> {
   const logger = createRootLogger(config, options.logDestination);
+  const limits = connectionLimitsOf(config);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: new RequestLogController(),
@@ -41,19 +43,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // request.ip: the connection's peer, or X-Forwarded-For's client when the peer is one of these.
     trustProxy: trustProxyOf(config),
     routerOptions: { maxParamLength: 1000 },
-    // What the router refuses before any handler runs (a malformed percent-encoding, an over-long path
-    // parameter) would otherwise get Fastify's own body instead of ours.
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const refused =
-        error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-          ? new InvalidArgumentError('AUTHF-REQ-URL', 'The request URL is malformed or a path parameter is too long')
-          : mapError(error, String(request.id)).error;
-      void reply
-        .code(refused.httpStatus)
-        .header('x-request-id', request.id)
-        .header('content-type', 'application/json; charset=utf-8')
-        .send(toErrorBody(refused));
-    },
+    ...serverOptions(limits),
+    frameworkErrors: answerFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { logger }), adapter, {
     bufferLogs: true,
@@ -62,10 +53,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
-  fastify.addHook('onResponse', (request, reply, done) => {
-    metrics.observeRequest(request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
+  observeRequests(fastify, metrics);
+  limitConnections(fastify, limits);
   // Shutting down: responses still in flight close their connection, so closing the server does not wait on keep-alive.
   let closing = false;
   fastify.addHook('preClose', (done) => {

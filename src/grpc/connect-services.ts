@@ -3,6 +3,8 @@ import { fastifyConnectPlugin } from '@connectrpc/connect-fastify';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyPluginAsync } from 'fastify';
 import { authorizationHeaders, requestOrigin, TokenVerifier } from '@app/auth';
+import { mapError } from '@app/errors';
+import { sendError } from '../common/error-reply';
 import { AuthServiceHandler } from './auth-service.handler';
 import { AUTHORIZATION, CALLER, REQUEST_ID, REQUEST_ORIGIN } from './connect-context';
 import { ConnectErrorMapper } from './connect-error.mapper';
@@ -35,6 +37,8 @@ export class ConnectServices {
   readonly plugin: FastifyPluginAsync = async (scope) => {
     // Connect reads request bodies itself; the parsers of the outer scope (REST's JSON) must not claim them.
     scope.removeAllContentTypeParsers();
+    // What Fastify refuses before Connect sees the request (an unsupported content type) gets our body, not Fastify's.
+    scope.setErrorHandler((error, request, reply) => sendError(reply, mapError(error, String(request.id)).error));
     await scope.register(fastifyConnectPlugin, this.pluginOptions());
   };
 

@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       grpcPort: 8081,
       host: '0.0.0.0',
       trustedProxies: [],
+      http: { requestTimeoutMs: 30_000 },
       databaseUrl: undefined,
       dataDir: resolve('./.data'),
       embeddedPostgresPort: 54329,

@@ -16,6 +16,8 @@ export interface AppConfig {
    * address events record is the connection's peer.
    */
   readonly trustedProxies: readonly string[];
+  /** Both ports: a request's headers and body must arrive within this; slower clients get 408 (see ConnectionLimits). */
+  readonly http: { readonly requestTimeoutMs: number };
   /** Unset: an embedded PostgreSQL is started in `dataDir`. */
   readonly databaseUrl?: string;
   readonly dataDir: string;
@@ -250,6 +252,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     grpcPort,
     host: read.string('HOST', '0.0.0.0'),
     trustedProxies: read.addressList('TRUSTED_PROXIES'),
+    http: { requestTimeoutMs: read.integer('HTTP_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000) },
     databaseUrl,
     dataDir: resolve(read.string('DATA_DIR', './.data')),
     embeddedPostgresPort: read.integer('EMBEDDED_POSTGRES_PORT', 54329, 1, 65535),
