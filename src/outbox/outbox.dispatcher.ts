@@ -8,7 +8,7 @@ import { systemCaller } from '@app/auth';
 import { UserEventWriter } from '../users/user-event.writer';
 import { PendingCodeDelivery, VerificationCodesService } from '../verification/verification-codes.service';
 import { codeMessage } from './code-message';
-import { codeToSend, DeliveryStatus, isWebhookEvent, needsSecurityMail, securityMailRecipient, subscribes } from './outbox-event';
+import { codeToSend, DeliveryStatus, isWebhookEvent, needsSecurityMail, securityMailRecipient, subscribes, toWebhookPayload } from './outbox-event';
 import { AttemptResult, ClaimedDelivery, NewDelivery, OutboxRepository, targetKey } from './outbox.repository';
 import { OutboxMetrics } from './outbox.metrics';
 import { MailSender } from './mail.sender';
@@ -263,7 +263,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     try {
       if (delivery.targetKind === 'webhook') {
         if (!delivery.webhook) return { result: { outcome: 'skipped', startedAt, error: 'the webhook no longer exists' } };
-        await within(this.config.outbox.deliveryTimeoutMs, this.webhookSender.send(delivery.webhook, delivery.event, delivery.attempts + 1));
+        if (!delivery.webhook.active) return { result: { outcome: 'skipped', startedAt, error: 'the webhook is paused' } };
+        await within(this.config.outbox.deliveryTimeoutMs, this.webhookSender.send(delivery.webhook, toWebhookPayload(delivery.event), delivery.attempts + 1));
         return { result: { outcome: 'delivered', startedAt } };
       }
       if (delivery.targetKind === 'code') return await this.sendCode(delivery, startedAt);

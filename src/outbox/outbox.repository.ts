@@ -11,6 +11,7 @@ interface ClaimedRow extends StoredEventRow {
   attempts: number;
   webhook_url: string | null;
   webhook_secret: string | null;
+  webhook_active: boolean | null;
   user_email: string | null;
   user_email_verified: boolean | null;
 }
@@ -56,7 +57,7 @@ export interface ClaimedDelivery {
   /** Attempts made before this one. */
   readonly attempts: number;
   readonly event: OutboxEvent;
-  readonly webhook?: { readonly url: string; readonly secret: string };
+  readonly webhook?: { readonly url: string; readonly secret: string; readonly active: boolean };
   /** The user's verified e-mail address, for an e-mail delivery. */
   readonly verifiedEmail?: string;
 }
@@ -168,7 +169,7 @@ export class OutboxRepository {
        )
        SELECT c.id AS delivery_id, c.target_kind, c.target_id, c.attempts,
               e.id, e.aggregate_type, e.aggregate_id, e.sequence, e.type, e.created_at, e.creator, e.resource_owner, e.request_id, e.payload,
-              w.url AS webhook_url, w.secret AS webhook_secret, u.email AS user_email, u.email_verified AS user_email_verified
+              w.url AS webhook_url, w.secret AS webhook_secret, w.active AS webhook_active, u.email AS user_email, u.email_verified AS user_email_verified
        FROM claimed c
        JOIN events e ON e.id = c.event_id
        LEFT JOIN webhooks w ON c.target_kind = 'webhook' AND w.id = c.target_id
@@ -182,7 +183,7 @@ export class OutboxRepository {
       targetId: row.target_id,
       attempts: row.attempts,
       event: toStoredEvent(row),
-      webhook: row.webhook_url && row.webhook_secret ? { url: row.webhook_url, secret: row.webhook_secret } : undefined,
+      webhook: row.webhook_url && row.webhook_secret ? { url: row.webhook_url, secret: row.webhook_secret, active: row.webhook_active === true } : undefined,
       verifiedEmail: row.user_email && row.user_email_verified ? row.user_email : undefined,
     }));
   }

@@ -5,7 +5,7 @@ import type { LookupFunction } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@app/config';
 import type { AppConfig } from '@app/config';
-import { toWebhookPayload, OutboxEvent } from './outbox-event';
+import type { WebhookPayload } from './outbox-event';
 import { NonPublicAddressError, nonPublicUrlReason, publicOnlyLookup } from './webhook-address.policy';
 
 export const SIGNATURE_HEADER = 'x-authfactors-signature';
@@ -28,8 +28,8 @@ export class WebhookSender {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   /** Resolves on a 2xx answer; rejects with the reason otherwise. */
-  async send(target: { url: string; secret: string }, event: OutboxEvent, attempt: number): Promise<void> {
-    const body = JSON.stringify(toWebhookPayload(event));
+  async send(target: { url: string; secret: string }, payload: WebhookPayload, attempt: number): Promise<void> {
+    const body = JSON.stringify(payload);
     const timestamp = String(Math.floor(Date.now() / 1000));
     const allowPrivate = this.config.outbox.webhookAllowPrivateNetworks;
     const refused = allowPrivate ? undefined : nonPublicUrlReason(target.url);
@@ -41,7 +41,7 @@ export class WebhookSender {
         'user-agent': 'auth-factors-webhooks',
         [TIMESTAMP_HEADER]: timestamp,
         [SIGNATURE_HEADER]: signWebhook(target.secret, timestamp, body),
-        'x-authfactors-event-id': event.id,
+        'x-authfactors-event-id': payload.id,
         'x-authfactors-attempt': String(attempt),
       },
       body,
