@@ -198,6 +198,12 @@ describe('authentication', () => {
     expect(await victimState()).toEqual(before);
   });
 
+  it('rejects two Authorization headers on the RPC routes too (Connect: unauthenticated, AUTHF-AUTH-006)', async () => {
+    const answer = await postWithAuthorizations(c.t, '/zitadel.auth.v1.AuthService/ListMyAuthFactors', [`Bearer ${c.victim.token}`, 'Bearer not-a-jwt']);
+    expect({ status: answer.status, code: answer.body.code }).toEqual({ status: 401, code: 'unauthenticated' });
+    expect(answer.body.message).toContain('AUTHF-AUTH-006');
+  });
+
   it('accepts a valid token: listing the own factors answers 200', async () => {
     const response = await c.t.request('POST', '/auth/v1/users/me/auth_factors/_search', { token: c.victim.token, body: {} });
     expect(response.status).toBe(200);

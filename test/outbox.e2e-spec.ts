@@ -228,7 +228,7 @@ describe('Outbox: webhooks and security e-mails from the event log', () => {
     const created = await addWebhook(t, organizationId, url, [SMS_REMOVED], owner.token);
     expect(created.status).toBe(200);
     const listed = await t.request('GET', `/v2/organizations/${organizationId}/webhooks`, { token: owner.token });
-    expect(listed.body.result).toEqual([{ webhookId: created.body.webhookId, url, eventTypes: [SMS_REMOVED], creationDate: expect.any(String) }]);
+    expect(listed.body.result).toEqual([{ webhookId: created.body.webhookId, url, eventTypes: [SMS_REMOVED], active: true, creationDate: expect.any(String) }]);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.secret);
     expect((await t.request('GET', `/v2/organizations/${organizationId}/webhooks/nope/deliveries`, { token: owner.token })).body.details[0].id).toBe(
       'AUTHF-WEBHOOK-404',

@@ -61,6 +61,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
   /** Attempts in flight, by delivery id, with their target's key. */
   private readonly attempts = new Map<string, { readonly target: string; readonly done: Promise<void> }>();
   private wakeAfterRound = false;
+  /** Deliveries claimed since start: tells poll whether a round found work. */
+  private claimedCount = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -92,8 +94,22 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     await Promise.all([...this.attempts.values()].map((a) => a.done));
   }
 
-  /** One round: fan out every finished new event, then deliver due batches. Resolves with whether due deliveries were left. */
+  /**
+   * Delivers what is due now and resolves once every attempt is recorded (for callers that need the outcome now);
+   * the dispatcher's own schedule does not wait for attempts (see deliverBatch). Resolves with whether due deliveries were left.
+   */
   async poll(): Promise<boolean> {
+    // A webhook takes one delivery per round (see OutboxRepository.claimDue): rounds follow while they claim any.
+    for (let round = 0; ; round++) {
+      const claimedBefore = this.claimedCount;
+      const backlog = await this.runRound();
+      await Promise.all([...this.attempts.values()].map((a) => a.done));
+      if (this.claimedCount === claimedBefore || !this.running || round === MAX_BATCHES_PER_POLL) return backlog;
+    }
+  }
+
+  /** One round: fan out every finished new event, then start attempts at due deliveries. Resolves with whether due deliveries were left. */
+  private async runRound(): Promise<boolean> {
     try {
       while (this.running && (await this.fanOut()) === this.config.outbox.batchSize) {
         // a full batch: more events may be waiting
@@ -131,7 +147,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     this.timer = setTimeout(() => {
       // A round that stopped at its batch limit with deliveries still due is followed at once, not after the interval:
       // under sustained load the interval would cap delivery at MAX_BATCHES_PER_POLL batches per interval.
-      this.round = this.poll().then((backlog) => {
+      this.round = this.runRound().then((backlog) => {
         this.round = undefined;
         const again = backlog || this.wakeAfterRound;
         this.wakeAfterRound = false;
@@ -179,7 +195,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
    * Claims due deliveries for a lease, as many as free slots (`batchSize` attempts in flight at most), and starts an
    * attempt at each without waiting for it: each attempt records its own outcome, in a transaction of its own, and
    * frees its slot for the next claim. So a receiver that never answers holds one slot until its attempt times out,
-   * never the whole batch, and one target has one attempt in flight at a time (see OutboxRepository.claimDue).
+   * never the whole batch, and one webhook has one attempt in flight at a time (see OutboxRepository.claimDue).
    * Nothing is held while receivers answer: no pooled connection idles in a transaction, and no transaction id holds
    * back the fan-out of any instance (see OutboxRepository.eventsAfter). A crash after the claim leaves the
    * deliveries pending until the lease ends; then any instance attempts them again (at least once: receivers
@@ -191,8 +207,9 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     const free = batchSize - this.attempts.size;
     if (free <= 0) return 0;
     const leaseMs = deliveryTimeoutMs * 2 + LEASE_MARGIN_MS;
-    const busy = [...new Set([...this.attempts.values()].map((a) => a.target))];
+    const busy = [...new Set([...this.attempts.values()].flatMap((a) => (a.target.startsWith('webhook:') ? [a.target] : [])))];
     const claimed = await this.transactions.run((tx) => this.outbox.claimDue(tx, free, leaseMs, busy));
+    this.claimedCount += claimed.length;
     for (const delivery of claimed) {
       const attempt = this.attemptAndRecord(delivery).finally(() => {
         this.attempts.delete(delivery.id);
@@ -214,7 +231,9 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
         const recorded = await this.outbox.recordAttempt(tx, delivery, result, retryInMs);
         if (recorded === 'delivered' && code) await this.recordCodeSent(tx, delivery, code);
         else if (recorded === 'skipped' && code) await this.codes.dropPendingDelivery(tx, code);
-        if (recorded !== undefined && retryInMs !== undefined) await this.outbox.postponeTarget(tx, delivery.targetKind, delivery.targetId, retryInMs);
+        if (recorded !== undefined && retryInMs !== undefined && delivery.targetKind === 'webhook') {
+          await this.outbox.postponeTarget(tx, delivery.targetKind, delivery.targetId, retryInMs);
+        }
         return recorded;
       });
       this.report({ delivery, result, retryInMs, code }, status);

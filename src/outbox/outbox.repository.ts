@@ -145,21 +145,22 @@ export class OutboxRepository {
    * instances pass them over until then, and returns them with the attempts made so far. One statement, so the
    * claim commits at once and no lock outlives it. SKIP LOCKED: a concurrent claim is passed over, never waited for.
    *
-   * Fair: at most one delivery per target (the oldest due), none of the targets in `busyTargets` (see
-   * {@link targetKey}) whose attempts are still in flight here, so a target that never answers holds one slot at
-   * most and the deliveries of every other target go ahead of its backlog.
+   * Fair: every target's oldest due delivery comes before any target's second; a webhook (an endpoint its
+   * organization chose, which may never answer) gets one delivery per claim and none while `busyTargets` (see
+   * {@link targetKey}) says an attempt at it is still in flight here, so it holds one slot at most and the
+   * deliveries of every other target go ahead of its backlog. E-mails and codes all go to the one mail or SMS
+   * provider, so they are not held back per user.
    */
   async claimDue(tx: Transaction, limit: number, leaseMs: number, busyTargets: readonly string[] = []): Promise<ClaimedDelivery[]> {
     const rows: ClaimedRow[] = await tx.manager.query(
-      `WITH heads AS (
-         SELECT DISTINCT ON (target_kind, target_id) id, next_attempt_at
+      `WITH ranked AS (
+         SELECT id, target_kind, next_attempt_at, row_number() OVER (PARTITION BY target_kind, target_id ORDER BY next_attempt_at, id) AS nth
          FROM deliveries
          WHERE status = 'pending' AND next_attempt_at <= now() AND NOT (target_kind || ':' || target_id = ANY($3::text[]))
-         ORDER BY target_kind, target_id, next_attempt_at, id
        ), due AS MATERIALIZED (
-         SELECT d.id FROM deliveries d JOIN heads h ON h.id = d.id
-         WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-         ORDER BY h.next_attempt_at, h.id
+         SELECT d.id FROM deliveries d JOIN ranked r ON r.id = d.id
+         WHERE (r.target_kind <> 'webhook' OR r.nth = 1) AND d.status = 'pending' AND d.next_attempt_at <= now()
+         ORDER BY r.nth, r.next_attempt_at, r.id
          LIMIT $1
          FOR UPDATE OF d SKIP LOCKED
        ), claimed AS (
