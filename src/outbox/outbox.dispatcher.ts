@@ -210,10 +210,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     const busy = [...new Set([...this.attempts.values()].flatMap((a) => (a.target.startsWith('webhook:') ? [a.target] : [])))];
     const claimed = await this.transactions.run((tx) => this.outbox.claimDue(tx, free, leaseMs, busy));
     this.claimedCount += claimed.length;
+    const saturated = claimed.length === free;
     for (const delivery of claimed) {
       const attempt = this.attemptAndRecord(delivery).finally(() => {
         this.attempts.delete(delivery.id);
-        this.wake();
+        // A webhook gets one delivery per claim, so its next one may be due already; otherwise only a full claim left work behind.
+        if (delivery.targetKind === 'webhook' || saturated) this.wake();
       });
       this.attempts.set(delivery.id, { target: targetKey(delivery), done: attempt });
     }
@@ -243,7 +245,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
-  /** An attempt ended and freed a slot: claim again now rather than after the poll interval. */
+  /** An attempt ended and freed a slot while work may be waiting: claim again now rather than after the poll interval. */
   private wake(): void {
     if (!this.running) return;
     if (this.round) {
