@@ -1,17 +1,19 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppConfig, trustProxyOf } from '@app/config';
-import { InvalidArgumentError, KnownRoutes, mapError, toErrorBody } from '@app/errors';
+import { InvalidArgumentError, KnownRoutes } from '@app/errors';
 import { AppModule } from './app.module';
 import { Bootstrapped, BootstrapService } from './bootstrap/bootstrap.service';
+import { connectionLimitsOf, limitConnections, serverOptions } from './common/connection-limits';
+import { answerFrameworkError } from './common/error-reply';
+import { assertJsonDepth, assertStorableText } from './common/request-text';
 import { ConnectServices } from './grpc/connect-services';
 import { MetricsService } from './observability/metrics.service';
 import { NestLogBridge } from './observability/nest-log-bridge';
-import { RequestLogController, UNMATCHED_ROUTE } from './observability/request-log.controller';
 import { requestIdOf } from './observability/request-id';
+import { observeRequests, RequestLogController } from './observability/request-log.controller';
 import { createRootLogger } from './observability/root-logger.factory';
 import { setupSwaggerUi } from './openapi';
 
@@ -30,6 +32,7 @@ export interface CreateAppOptions {
 /** Builds the whole service, initialised and bootstrapped but not listening: main and the tests share it. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<AuthFactorsApp> {
   const logger = createRootLogger(config, options.logDestination);
+  const limits = connectionLimitsOf(config);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: new RequestLogController(),
@@ -41,19 +44,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // request.ip: the connection's peer, or X-Forwarded-For's client when the peer is one of these.
     trustProxy: trustProxyOf(config),
     routerOptions: { maxParamLength: 1000 },
-    // What the router refuses before any handler runs (a malformed percent-encoding, an over-long path
-    // parameter) would otherwise get Fastify's own body instead of ours.
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const refused =
-        error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-          ? new InvalidArgumentError('AUTHF-REQ-URL', 'The request URL is malformed or a path parameter is too long')
-          : mapError(error, String(request.id)).error;
-      void reply
-        .code(refused.httpStatus)
-        .header('x-request-id', request.id)
-        .header('content-type', 'application/json; charset=utf-8')
-        .send(toErrorBody(refused));
-    },
+    ...serverOptions(limits),
+    frameworkErrors: answerFrameworkError,
   });
   const nestLogs = new NestLogBridge(logger);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { logger }), adapter, {
@@ -64,10 +56,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   nestLogs.delegateTo(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
-  fastify.addHook('onResponse', (request, reply, done) => {
-    metrics.observeRequest(request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
+  observeRequests(fastify, metrics);
+  limitConnections(fastify, limits);
   // Shutting down: responses still in flight close their connection, so closing the server does not wait on keep-alive.
   let closing = false;
   fastify.addHook('preClose', (done) => {
@@ -88,11 +78,23 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // DELETE and the empty-bodied POSTs may arrive with a JSON content type and no body.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
+  // Depth and text are checked here, before the validation pipe transforms anything (see request-text.ts).
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
-    void parseJson(request, body as string, (error, value) =>
-      error ? done(new InvalidArgumentError('AUTHF-REQ-JSON', 'The request body is not valid JSON'), undefined) : done(null, value),
-    );
+    try {
+      assertJsonDepth(body as string);
+    } catch (error) {
+      return done(error as Error, undefined);
+    }
+    void parseJson(request, body as string, (error, value) => {
+      if (error) return done(new InvalidArgumentError('AUTHF-REQ-JSON', 'The request body is not valid JSON'), undefined);
+      try {
+        assertStorableText(value);
+      } catch (refused) {
+        return done(refused as Error, undefined);
+      }
+      done(null, value);
+    });
   });
   // ZITADEL's RPCs over Connect and gRPC-web next to the REST routes; gRPC (HTTP/2) has its own port (GrpcServer).
   await fastify.register(app.get(ConnectServices).plugin);

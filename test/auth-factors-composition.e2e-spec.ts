@@ -85,7 +85,7 @@ class OtpSignIn {
    * Checks the code (in the engine's own transaction, so that a wrong one counts whatever happens here), then records
    * the outcome in this module's table.
    */
-  async finish(userId: string, code: string, then: (tx: Transaction) => Promise<void> = async () => undefined): Promise<'signed-in' | string> {
+  async finish(userId: string, code: string, then: (tx: Transaction) => Promise<void> = async () => undefined): Promise<string> {
     let outcome = 'signed-in';
     try {
       await this.factors.checkOtpSms(userId, code);

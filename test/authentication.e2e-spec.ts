@@ -1,4 +1,5 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { loadOrCreateSigningKey, SigningKey } from '@app/auth';
 import { createOrganization, createUser, eventsOf, TestUser } from './support/fixtures';
@@ -22,6 +23,40 @@ function expectUnauthenticated(response: ApiResponse, id: string): void {
   });
 }
 
+/** POSTs `{}` with one `Authorization` header line per value (fetch would join them into one line). */
+function postWithAuthorizations(t: TestApp, path: string, authorizations: string[]): Promise<ApiResponse> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      `${t.url}${path}`,
+      {
+        method: 'POST',
+        headers: [
+          'host',
+          new URL(t.url).host,
+          ...authorizations.flatMap((value) => ['authorization', value]),
+          'content-type',
+          'application/json',
+          'content-length',
+          '2',
+        ],
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            body: JSON.parse(Buffer.concat(chunks).toString()),
+            headers: new Headers(response.headers as Record<string, string>),
+          }),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end('{}');
+  });
+}
+
 interface Context {
   readonly t: TestApp;
   readonly key: SigningKey;
@@ -35,6 +70,10 @@ interface Context {
 function claims(c: Context, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const now = nowSeconds();
   return { sub: c.victim.userId, iss: c.t.config.jwt.issuer, aud: c.t.config.jwt.audience, iat: now, exp: now + 3600, ...overrides };
+}
+
+function withoutExp({ exp: _exp, ...rest }: Record<string, unknown>): Record<string, unknown> {
+  return rest;
 }
 
 /** Signs with the instance's own key (RS256), so only the claims can be at fault. */
@@ -111,6 +150,13 @@ const CASES: Case[] = [
     id: 'AUTHF-AUTH-003',
   },
   { name: 'a token without a subject', authorization: (c) => `Bearer ${signWithInstanceKey(c, claims(c, { sub: undefined }))}`, id: 'AUTHF-AUTH-003' },
+  {
+    name: 'a token without exp (it would never expire)',
+    authorization: (c) => `Bearer ${signWithInstanceKey(c, withoutExp(claims(c)))}`,
+    id: 'AUTHF-AUTH-007',
+  },
+  { name: 'a valid token followed by more text', authorization: (c) => `Bearer ${c.victim.token} junk`, id: 'AUTHF-AUTH-001' },
+  { name: 'two Bearer tokens in one header', authorization: (c) => `Bearer ${c.victim.token}, Bearer ${c.other.token}`, id: 'AUTHF-AUTH-001' },
   { name: 'a token whose subject does not exist', authorization: (c) => `Bearer ${c.t.token('999999999999999999')}`, id: 'AUTHF-AUTH-004' },
 ];
 
@@ -138,6 +184,24 @@ describe('authentication', () => {
     const response = await c.t.request('POST', ADD_OTP_SMS, { body: {}, headers: header === undefined ? {} : { authorization: header } });
     expectUnauthenticated(response, id);
     expect(await victimState()).toEqual(before);
+  });
+
+  it('rejects two Authorization headers with 401 (AUTHF-AUTH-006), whichever comes first, and changes nothing', async () => {
+    const before = await victimState();
+    for (const headers of [
+      [`Bearer ${c.victim.token}`, 'Bearer not-a-jwt'],
+      ['Bearer not-a-jwt', `Bearer ${c.victim.token}`],
+      [`Bearer ${c.victim.token}`, `Bearer ${c.victim.token}`],
+    ]) {
+      expectUnauthenticated(await postWithAuthorizations(c.t, ADD_OTP_SMS, headers), 'AUTHF-AUTH-006');
+    }
+    expect(await victimState()).toEqual(before);
+  });
+
+  it('rejects two Authorization headers on the RPC routes too (Connect: unauthenticated, AUTHF-AUTH-006)', async () => {
+    const answer = await postWithAuthorizations(c.t, '/zitadel.auth.v1.AuthService/ListMyAuthFactors', [`Bearer ${c.victim.token}`, 'Bearer not-a-jwt']);
+    expect({ status: answer.status, code: answer.body.code }).toEqual({ status: 401, code: 'unauthenticated' });
+    expect(answer.body.message).toContain('AUTHF-AUTH-006');
   });
 
   it('accepts a valid token: listing the own factors answers 200', async () => {

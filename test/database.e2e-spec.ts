@@ -13,6 +13,7 @@ const MIGRATIONS = [
   'CreateOutbox1732320000004',
   'UnloggedRateLimitCounters1732320000005',
   'CreateVerificationCodes1732320000006',
+  'WebhookActive1732320000016',
   'UserLifecycleAndAudit1732320001700',
 ];
 const TABLES = [

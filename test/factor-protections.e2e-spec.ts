@@ -118,6 +118,16 @@ describe('step-up freshness (factorChangeMaxAuthAge)', () => {
     expect(events[events.length - 1]).toMatchObject({ type: 'user.human.otp.sms.removed', creator: user.userId, payload: {} });
   });
 
+  it('counts an auth_time in the future as not fresh: a token claiming a sign-in tomorrow cannot stay fresh for ever (403, nothing changed)', async () => {
+    const user = await createUser(t, org);
+    await addFactor(user, 'otp_sms');
+    const before = await eventsOf(t, user.userId);
+    const tomorrow = t.token(user.userId, { authTime: new Date(Date.now() + 86_400e3), expiresInSeconds: 2 * 86_400 });
+    expectError(await removeMine(user, 'otp_sms', {}, tomorrow), 403, 7, 'AUTHF-STEPUP-403');
+    expect(await eventsOf(t, user.userId)).toEqual(before);
+    expect(await factorsOf(user.userId)).toEqual(['otp_sms']);
+  });
+
   it('exempts an administrator acting on another user (their own permission suffices) and records the event as an admin action', async () => {
     const user = await createUser(t, org);
     const manager = await createUser(t, org);

@@ -144,6 +144,18 @@ describe('Operations: logs, health, metrics', () => {
       });
       expect(maskPersonalData('{"level":"info","route":"/healthz","status":200}')).toBe('{"level":"info","route":"/healthz","status":200}');
     });
+
+    it.each([
+      ['a quoted local part with a space', '"reject me"@example.com'],
+      ['a quoted local part with CR and LF', '"a\r\nb"@example.com'],
+      ['non-ASCII local part and domain', 'jürgen.müller@bücher.de'],
+      ['a script without Latin letters', 'θσερ@παράδειγμα.δοκιμή'],
+      ['an address literal', 'root@[192.0.2.1]'],
+      ['a percent-encoded @ (in a URL)', 'jane%40example.com'],
+    ])('masks an e-mail address with %s', (_what, email) => {
+      const masked = maskPersonalData(JSON.stringify({ msg: `sent to ${email} now`, email }));
+      expect(JSON.parse(masked)).toEqual({ msg: 'sent to [email] now', email: '[email]' });
+    });
   });
 
   describe('health', () => {

@@ -11,6 +11,9 @@ const SMS_REMOVED = 'user.human.otp.sms.removed';
 const SMS_ADDED = 'user.human.otp.sms.added';
 const EMAIL_REMOVED = 'user.human.otp.email.removed';
 
+/** The receivers of these tests listen on 127.0.0.1, which webhooks may reach only with private networks allowed. */
+const LOOPBACK_RECEIVERS = { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' };
+
 const FAST_OUTBOX = { OUTBOX_POLL_INTERVAL_MS: '50', OUTBOX_RETRY_BASE_MS: '100', OUTBOX_RETRY_MAX_MS: '400', OUTBOX_MAX_ATTEMPTS: '3' };
 
 async function addWebhook(t: TestApp, organizationId: string, url: string, eventTypes: string[], token = t.adminToken) {
@@ -58,7 +61,7 @@ describe('Outbox: webhooks and security e-mails from the event log', () => {
 
   beforeAll(async () => {
     mail = await new MailCatcher().start();
-    t = await startTestApp({ ...FAST_OUTBOX, SMTP_URL: mail.url, SMTP_FROM: 'auth-factors <security@example.com>' });
+    t = await startTestApp({ ...FAST_OUTBOX, ...LOOPBACK_RECEIVERS, SMTP_URL: mail.url, SMTP_FROM: 'auth-factors <security@example.com>' });
   });
 
   afterAll(async () => {
@@ -225,7 +228,7 @@ describe('Outbox: webhooks and security e-mails from the event log', () => {
     const created = await addWebhook(t, organizationId, url, [SMS_REMOVED], owner.token);
     expect(created.status).toBe(200);
     const listed = await t.request('GET', `/v2/organizations/${organizationId}/webhooks`, { token: owner.token });
-    expect(listed.body.result).toEqual([{ webhookId: created.body.webhookId, url, eventTypes: [SMS_REMOVED], creationDate: expect.any(String) }]);
+    expect(listed.body.result).toEqual([{ webhookId: created.body.webhookId, url, eventTypes: [SMS_REMOVED], active: true, creationDate: expect.any(String) }]);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.secret);
     expect((await t.request('GET', `/v2/organizations/${organizationId}/webhooks/nope/deliveries`, { token: owner.token })).body.details[0].id).toBe(
       'AUTHF-WEBHOOK-404',
@@ -304,7 +307,7 @@ describe('Outbox across restarts, crashes and instances', () => {
    * Its dispatcher polls once at start, then not for an hour: the instances under test do the delivering.
    */
   const idleInstance = async () => {
-    const t = await startTestApp({ OUTBOX_POLL_INTERVAL_MS: '3600000' });
+    const t = await startTestApp({ OUTBOX_POLL_INTERVAL_MS: '3600000', ...LOOPBACK_RECEIVERS });
     instances.push(t);
     await waitFor('its first poll', async () => (await t.request('GET', '/readyz')).body?.info?.outbox?.lastPollAt);
     return t;
@@ -312,7 +315,11 @@ describe('Outbox across restarts, crashes and instances', () => {
 
   /** The real service as a child process, on the database (and signing key) of `operator`. */
   const serviceOn = async (operator: TestApp, env: Record<string, string>) => {
-    const service = await ServiceProcess.start({ databaseUrl: operator.config.databaseUrl!, dataDir: operator.config.dataDir, env });
+    const service = await ServiceProcess.start({
+      databaseUrl: operator.config.databaseUrl!,
+      dataDir: operator.config.dataDir,
+      env: { ...LOOPBACK_RECEIVERS, ...env },
+    });
     processes.push(service);
     return service;
   };
@@ -416,7 +423,7 @@ describe('Outbox across restarts, crashes and instances', () => {
     const slowAnswer = new Promise<number>((resolve) => (releaseSlow = () => resolve(200)));
     const hook = await receiver((body) => (body.userId === slowUserId ? slowAnswer : 200));
     // The delivery timeout is long enough that the slow delivery is still in flight when the new event is checked.
-    const env = { DATABASE_URL: databaseUrl, ...FAST_OUTBOX, OUTBOX_DELIVERY_TIMEOUT_MS: '9000' };
+    const env = { DATABASE_URL: databaseUrl, ...FAST_OUTBOX, ...LOOPBACK_RECEIVERS, OUTBOX_DELIVERY_TIMEOUT_MS: '9000' };
     const one = await startTestApp(env);
     instances.push(one);
     instances.push(await startTestApp({ ...env, DATA_DIR: one.config.dataDir }));
@@ -461,7 +468,14 @@ describe('Outbox across restarts, crashes and instances', () => {
       return seen === 1 ? 500 : 200;
     }).start();
     receivers.push(hook);
-    const env = { DATABASE_URL: databaseUrl, ...FAST_OUTBOX, OUTBOX_POLL_INTERVAL_MS: '20', OUTBOX_RETRY_BASE_MS: '20', OUTBOX_BATCH_SIZE: '3' };
+    const env = {
+      DATABASE_URL: databaseUrl,
+      ...FAST_OUTBOX,
+      ...LOOPBACK_RECEIVERS,
+      OUTBOX_POLL_INTERVAL_MS: '20',
+      OUTBOX_RETRY_BASE_MS: '20',
+      OUTBOX_BATCH_SIZE: '3',
+    };
     const one = await startTestApp(env);
     const two = await startTestApp({ ...env, DATA_DIR: one.config.dataDir });
     try {

@@ -159,6 +159,18 @@ describe('users: permissions, validation, reads, phone removal, bootstrap', () =
   const tokenOf = (caller: Caller): string | undefined => (caller === 'anonymous' ? undefined : caller === 'iamOwner' ? t.adminToken : users[caller].token);
   const idOf = (target: Target): string => (target === 'missing' ? missingUserId : users[target].userId);
 
+  it('refuses roles: [] with 400 instead of granting ORG_OWNER, for a member and for an organization’s admin', async () => {
+    const member = await createUser(t, orgB);
+    const granted = await t.request('POST', `/v2/organizations/${orgB}/members`, { token: t.adminToken, body: { userId: member.userId, roles: [] } });
+    expect({ status: granted.status, code: granted.body.code, id: granted.body.details[0].id }).toEqual({ status: 400, code: 3, id: 'AUTHF-REQ-400' });
+    const created = await t.request('POST', '/v2/organizations', {
+      token: t.adminToken,
+      body: { name: 'empty-roles', admins: [{ userId: member.userId, roles: [] }] },
+    });
+    expect({ status: created.status, code: created.body.code }).toEqual({ status: 400, code: 3 });
+    expect(await t.dataSource.query('SELECT scope, roles FROM memberships WHERE user_id = $1', [member.userId])).toEqual([]);
+  });
+
   describe.each(ROUTES)('$name permission matrix', (route) => {
     it.each(MATRIX)('$caller on $target → $expected.status: $why', async ({ caller, target, expected }) => {
       const targetId = idOf(target);

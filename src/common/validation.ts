@@ -1,4 +1,5 @@
 import { Type, ValidationPipe } from '@nestjs/common';
+import { assertStorableText } from './request-text';
 
 /** The one validation of request bodies: unknown fields refused, every problem named. */
 export function createValidationPipe(): ValidationPipe {
@@ -10,8 +11,9 @@ const pipe = createValidationPipe();
 /**
  * Validates a plain object against a DTO class exactly as a REST body is
  * validated, for transports that do not go through Nest's pipes (Connect, gRPC).
- * Throws the same exception the global pipe throws.
+ * Throws the same exception the global pipe throws, after the REST parser's text check.
  */
 export async function validateAs<T extends object>(dto: Type<T>, value: object): Promise<T> {
+  assertStorableText(value);
   return (await pipe.transform(value, { type: 'body', metatype: dto })) as T;
 }

@@ -10,6 +10,9 @@ export const REQUEST_ID = createContextKey<string>('', { description: 'request i
 /** Where the RPC came from (source address and user agent), as the REST routes record it. */
 export const REQUEST_ORIGIN = createContextKey<RequestOrigin>({}, { description: 'request origin' });
 
+/** Every `authorization` header of the RPC as sent (Connect's headers keep only Node's first of repeated ones). */
+export const AUTHORIZATION = createContextKey<readonly string[]>([], { description: 'authorization headers as sent' });
+
 /** The authenticated caller, set by the authentication interceptor. */
 export const CALLER = createContextKey<Caller | undefined>(undefined, { description: 'authenticated caller' });
 

@@ -2,9 +2,11 @@ import { createContextValues, Interceptor } from '@connectrpc/connect';
 import { fastifyConnectPlugin } from '@connectrpc/connect-fastify';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyPluginAsync } from 'fastify';
-import { requestOrigin, TokenVerifier } from '@app/auth';
+import { authorizationHeaders, requestOrigin, TokenVerifier } from '@app/auth';
+import { mapError } from '@app/errors';
+import { sendError } from '../common/error-reply';
 import { AuthServiceHandler } from './auth-service.handler';
-import { CALLER, REQUEST_ID, REQUEST_ORIGIN } from './connect-context';
+import { AUTHORIZATION, CALLER, REQUEST_ID, REQUEST_ORIGIN } from './connect-context';
 import { ConnectErrorMapper } from './connect-error.mapper';
 import { UserAdminHandler } from './user-admin.handler';
 import { UserServiceHandler } from './user-service.handler';
@@ -35,6 +37,8 @@ export class ConnectServices {
   readonly plugin: FastifyPluginAsync = async (scope) => {
     // Connect reads request bodies itself; the parsers of the outer scope (REST's JSON) must not claim them.
     scope.removeAllContentTypeParsers();
+    // What Fastify refuses before Connect sees the request (an unsupported content type) gets our body, not Fastify's.
+    scope.setErrorHandler((error, request, reply) => sendError(reply, mapError(error, String(request.id)).error));
     await scope.register(fastifyConnectPlugin, this.pluginOptions());
   };
 
@@ -47,7 +51,10 @@ export class ConnectServices {
       // Outermost first: every error, the authentication's included, leaves as the contract's error.
       interceptors: [this.errorMapping, this.authentication],
       contextValues: (request) =>
-        createContextValues().set(REQUEST_ID, String(request.id)).set(REQUEST_ORIGIN, requestOrigin(request.ip, request.headers['user-agent'])),
+        createContextValues()
+          .set(REQUEST_ID, String(request.id))
+          .set(REQUEST_ORIGIN, requestOrigin(request.ip, request.headers['user-agent']))
+          .set(AUTHORIZATION, authorizationHeaders(request.raw.rawHeaders)),
       readMaxBytes: READ_MAX_BYTES,
     };
   }
@@ -62,7 +69,7 @@ export class ConnectServices {
 
   /** The bearer token of the `authorization` metadata, verified as REST verifies it. */
   private readonly authentication: Interceptor = (next) => async (request) => {
-    const principal = await this.tokens.verify(request.header.get('authorization'));
+    const principal = await this.tokens.verify(request.contextValues.get(AUTHORIZATION));
     const requestId = request.contextValues.get(REQUEST_ID);
     const origin = request.contextValues.get(REQUEST_ORIGIN);
     request.contextValues.set(CALLER, { userId: principal.userId, authTime: principal.authTime, requestId, origin });

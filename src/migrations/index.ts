@@ -5,6 +5,7 @@ import { CreateFactorProtections1732320000003 } from './1732320000003-create-fac
 import { CreateOutbox1732320000004 } from './1732320000004-create-outbox';
 import { UnloggedRateLimitCounters1732320000005 } from './1732320000005-unlogged-rate-limit-counters';
 import { CreateVerificationCodes1732320000006 } from './1732320000006-create-verification-codes';
+import { WebhookActive1732320000016 } from './1732320000016-webhook-active';
 import { UserLifecycleAndAudit1732320001700 } from './1732320001700-user-lifecycle-and-audit';
 
 /** Every migration, oldest first: the only way the schema changes. */
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   CreateOutbox1732320000004,
   UnloggedRateLimitCounters1732320000005,
   CreateVerificationCodes1732320000006,
+  WebhookActive1732320000016,
   UserLifecycleAndAudit1732320001700,
 ];

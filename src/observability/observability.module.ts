@@ -8,6 +8,9 @@ import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { ReadinessChecks } from './readiness-checks';
 
+/** The service's root pino logger, for servers Nest does not create (the gRPC port): their lines join the same stream. */
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+
 /** Logs (nestjs-pino on the service's pino logger), health probes and Prometheus metrics. */
 @Global()
 @Module({})
@@ -23,8 +26,8 @@ export class ObservabilityModule {
         TerminusModule.forRoot({ errorLogStyle: 'json' }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [MetricsService, DatabaseHealthIndicator, ReadinessChecks],
-      exports: [MetricsService, ReadinessChecks],
+      providers: [MetricsService, DatabaseHealthIndicator, ReadinessChecks, { provide: ROOT_LOGGER, useValue: logger }],
+      exports: [MetricsService, ReadinessChecks, ROOT_LOGGER],
     };
   }
 }

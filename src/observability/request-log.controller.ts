@@ -1,4 +1,5 @@
-import { FastifyReply, FastifyRequest, LogController } from 'fastify';
+import { FastifyInstance, FastifyReply, FastifyRequest, LogController } from 'fastify';
+import type { MetricsService } from './metrics.service';
 import type { Principal } from '@app/auth';
 
 /** The route label of requests no route matched: one value, whatever the URL. */
@@ -25,4 +26,12 @@ export class RequestLogController extends LogController {
     if (error || status >= 500) reply.log.error(error ? { ...line, err: error } : line, 'request completed');
     else reply.log.info(line, 'request completed');
   }
+}
+
+/** Counts every answered request of a Fastify instance (either port) in the request metrics, by route pattern. */
+export function observeRequests(instance: FastifyInstance<any, any, any, any, any>, metrics: MetricsService): void {
+  instance.addHook('onResponse', (request, reply, done) => {
+    metrics.observeRequest(request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
 }

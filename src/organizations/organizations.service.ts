@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Caller } from '@app/auth';
 import { Transaction, TransactionRunner } from '@app/database';
-import { NotFoundError } from '@app/errors';
+import { InvalidArgumentError, NotFoundError } from '@app/errors';
 import { EventStore } from '@app/eventstore';
 import { IdGenerator } from '@app/ids';
 import { ObjectDetails } from '../common/object-details.mapper';
@@ -94,6 +94,9 @@ export class OrganizationsService {
   }
 }
 
+/** The roles to grant: ORG_OWNER when none are named; an empty list names none and is refused, never read as ORG_OWNER. */
 function rolesOf(member: OrganizationMember): string[] {
-  return member.roles && member.roles.length > 0 ? [...new Set(member.roles)] : [Role.OrgOwner];
+  if (member.roles === undefined) return [Role.OrgOwner];
+  if (member.roles.length === 0) throw new InvalidArgumentError('AUTHF-ORG-ROLES', 'roles must name at least one role; omit it to grant ORG_OWNER');
+  return [...new Set(member.roles)];
 }

@@ -26,6 +26,9 @@ export interface WebhookPayload {
 
 const SYSTEM_ACTOR = systemCaller('').userId;
 
+/** The type of the event a webhook's test sends (POST .../webhooks/{id}/_test): receivers can tell it apart. */
+export const WEBHOOK_TEST_EVENT = 'webhook.test';
+
 /** Webhooks receive the user events of their organization. */
 export function isWebhookEvent(event: OutboxEvent): boolean {
   return event.aggregateType === USER_AGGREGATE;

@@ -8,8 +8,8 @@ import { systemCaller } from '@app/auth';
 import { UserEventWriter } from '../users/user-event.writer';
 import { PendingCodeDelivery, VerificationCodesService } from '../verification/verification-codes.service';
 import { codeMessage } from './code-message';
-import { codeToSend, DeliveryStatus, isWebhookEvent, needsSecurityMail, securityMailRecipient, subscribes } from './outbox-event';
-import { AttemptResult, ClaimedDelivery, NewDelivery, OutboxRepository } from './outbox.repository';
+import { codeToSend, DeliveryStatus, isWebhookEvent, needsSecurityMail, securityMailRecipient, subscribes, toWebhookPayload } from './outbox-event';
+import { AttemptResult, ClaimedDelivery, NewDelivery, OutboxRepository, targetKey } from './outbox.repository';
 import { OutboxMetrics } from './outbox.metrics';
 import { MailSender } from './mail.sender';
 import { SmsSender } from './sms.sender';
@@ -58,6 +58,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
   private startedAt?: Date;
   private lastSuccessAt?: Date;
   private lastFailure?: { at: Date; message: string };
+  /** Attempts in flight, by delivery id, with their target's key. */
+  private readonly attempts = new Map<string, { readonly target: string; readonly done: Promise<void> }>();
+  private wakeAfterRound = false;
+  /** Deliveries claimed since start: tells poll whether a round found work. */
+  private claimedCount = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -81,23 +86,40 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     this.schedule(0);
   }
 
-  /** Stops polling and waits for the round in flight, before the database pool closes. */
+  /** Stops polling and waits for the round and the attempts in flight (each bounded), before the database pool closes. */
   async onModuleDestroy(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
     await this.round;
+    await Promise.all([...this.attempts.values()].map((a) => a.done));
   }
 
-  /** One round: fan out every finished new event, then deliver due batches. Resolves with whether due deliveries were left. */
+  /**
+   * Delivers what is due now and resolves once every attempt is recorded (for callers that need the outcome now);
+   * the dispatcher's own schedule does not wait for attempts (see deliverBatch). Resolves with whether due deliveries were left.
+   */
   async poll(): Promise<boolean> {
+    // A webhook takes one delivery per round (see OutboxRepository.claimDue): rounds follow while they claim any.
+    for (let round = 0; ; round++) {
+      const claimedBefore = this.claimedCount;
+      const backlog = await this.runRound();
+      await Promise.all([...this.attempts.values()].map((a) => a.done));
+      if (this.claimedCount === claimedBefore || !this.running || round === MAX_BATCHES_PER_POLL) return backlog;
+    }
+  }
+
+  /** One round: fan out every finished new event, then start attempts at due deliveries. Resolves with whether due deliveries were left. */
+  private async runRound(): Promise<boolean> {
     try {
       while (this.running && (await this.fanOut()) === this.config.outbox.batchSize) {
         // a full batch: more events may be waiting
       }
+      // Claims while slots are free and deliveries due; attempts ending later wake the dispatcher again (see wake).
       let backlog = false;
       for (let batch = 0; this.running && batch < MAX_BATCHES_PER_POLL; batch++) {
-        backlog = (await this.deliverBatch()) === this.config.outbox.batchSize;
-        if (!backlog) break;
+        const claimed = await this.deliverBatch();
+        backlog = claimed > 0 && batch === MAX_BATCHES_PER_POLL - 1;
+        if (claimed === 0) break;
       }
       this.lastSuccessAt = new Date();
       return backlog;
@@ -125,9 +147,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     this.timer = setTimeout(() => {
       // A round that stopped at its batch limit with deliveries still due is followed at once, not after the interval:
       // under sustained load the interval would cap delivery at MAX_BATCHES_PER_POLL batches per interval.
-      this.round = this.poll().then((backlog) => {
+      this.round = this.runRound().then((backlog) => {
         this.round = undefined;
-        this.schedule(backlog ? 0 : this.config.outbox.pollIntervalMs);
+        const again = backlog || this.wakeAfterRound;
+        this.wakeAfterRound = false;
+        this.schedule(again ? 0 : this.config.outbox.pollIntervalMs);
       });
     }, delayMs);
   }
@@ -168,39 +192,68 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /**
-   * Claims a batch of due deliveries for a lease, attempts them with no transaction open, then records the outcomes.
-   * Three steps, so that nothing is held while receivers answer: no pooled connection idles in a transaction, and no
-   * transaction id holds back the fan-out of any instance (see OutboxRepository.eventsAfter). A crash after the claim
-   * leaves the deliveries pending until the lease ends; then any instance attempts them again (at least once:
-   * receivers de-duplicate on the event id). An outcome recorded after the lease ran out is dropped if another
-   * instance has recorded its own attempt meanwhile.
+   * Claims due deliveries for a lease, as many as free slots (`batchSize` attempts in flight at most), and starts an
+   * attempt at each without waiting for it: each attempt records its own outcome, in a transaction of its own, and
+   * frees its slot for the next claim. So a receiver that never answers holds one slot until its attempt times out,
+   * never the whole batch, and one webhook has one attempt in flight at a time (see OutboxRepository.claimDue).
+   * Nothing is held while receivers answer: no pooled connection idles in a transaction, and no transaction id holds
+   * back the fan-out of any instance (see OutboxRepository.eventsAfter). A crash after the claim leaves the
+   * deliveries pending until the lease ends; then any instance attempts them again (at least once: receivers
+   * de-duplicate on the event id). An outcome recorded after the lease ran out is dropped if another instance has
+   * recorded its own attempt meanwhile. Returns how many it claimed.
    */
   private async deliverBatch(): Promise<number> {
-    const { batchSize, deliveryTimeoutMs, maxAttempts } = this.config.outbox;
+    const { batchSize, deliveryTimeoutMs } = this.config.outbox;
+    const free = batchSize - this.attempts.size;
+    if (free <= 0) return 0;
     const leaseMs = deliveryTimeoutMs * 2 + LEASE_MARGIN_MS;
-    const claimed = await this.transactions.run((tx) => this.outbox.claimDue(tx, batchSize, leaseMs));
-    if (claimed.length === 0) return 0;
-    const outcomes = await Promise.all(
-      claimed.map(async (delivery): Promise<Outcome> => {
-        const { result, code } = await this.attempt(delivery);
-        this.metrics.countAttempt(delivery.targetKind, result.outcome);
-        const attempt = delivery.attempts + 1;
-        return { delivery, result, code, retryInMs: result.outcome === 'failed' && attempt < maxAttempts ? this.backoffMs(attempt) : undefined };
-      }),
-    );
-    // In the order claimed (by id), so that two instances recording the same deliveries after a lease ran out cannot deadlock.
-    const statuses = await this.transactions.run(async (tx) => {
-      const recorded: (DeliveryStatus | undefined)[] = [];
-      for (const { delivery, result, retryInMs, code } of outcomes) {
-        const status = await this.outbox.recordAttempt(tx, delivery, result, retryInMs);
-        recorded.push(status);
-        if (status === 'delivered' && code) await this.recordCodeSent(tx, delivery, code);
-        else if (status === 'skipped' && code) await this.codes.dropPendingDelivery(tx, code);
-      }
-      return recorded;
-    });
-    for (const [index, outcome] of outcomes.entries()) this.report(outcome, statuses[index]);
+    const busy = [...new Set([...this.attempts.values()].flatMap((a) => (a.target.startsWith('webhook:') ? [a.target] : [])))];
+    const claimed = await this.transactions.run((tx) => this.outbox.claimDue(tx, free, leaseMs, busy));
+    this.claimedCount += claimed.length;
+    const saturated = claimed.length === free;
+    for (const delivery of claimed) {
+      const attempt = this.attemptAndRecord(delivery).finally(() => {
+        this.attempts.delete(delivery.id);
+        // A webhook gets one delivery per claim, so its next one may be due already; otherwise only a full claim left work behind.
+        if (delivery.targetKind === 'webhook' || saturated) this.wake();
+      });
+      this.attempts.set(delivery.id, { target: targetKey(delivery), done: attempt });
+    }
     return claimed.length;
+  }
+
+  /** One attempt, its outcome recorded (and, on failure, its target backed off), then reported. Never rejects. */
+  private async attemptAndRecord(delivery: ClaimedDelivery): Promise<void> {
+    try {
+      const { result, code } = await this.attempt(delivery);
+      this.metrics.countAttempt(delivery.targetKind, result.outcome);
+      const attempt = delivery.attempts + 1;
+      const retryInMs = result.outcome === 'failed' && attempt < this.config.outbox.maxAttempts ? this.backoffMs(attempt) : undefined;
+      const status = await this.transactions.run(async (tx) => {
+        const recorded = await this.outbox.recordAttempt(tx, delivery, result, retryInMs);
+        if (recorded === 'delivered' && code) await this.recordCodeSent(tx, delivery, code);
+        else if (recorded === 'skipped' && code) await this.codes.dropPendingDelivery(tx, code);
+        if (recorded !== undefined && retryInMs !== undefined && delivery.targetKind === 'webhook') {
+          await this.outbox.postponeTarget(tx, delivery.targetKind, delivery.targetId, retryInMs);
+        }
+        return recorded;
+      });
+      this.report({ delivery, result, retryInMs, code }, status);
+    } catch (error) {
+      // Recording failed (the database, say): the claim's lease runs out and the delivery is attempted again.
+      this.logger.warn(`Recording an attempt of delivery ${delivery.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** An attempt ended and freed a slot while work may be waiting: claim again now rather than after the poll interval. */
+  private wake(): void {
+    if (!this.running) return;
+    if (this.round) {
+      this.wakeAfterRound = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.schedule(0);
   }
 
   /** Logs what came of an attempt; `status` undefined: not recorded, as the claim no longer stood. */
@@ -231,7 +284,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     try {
       if (delivery.targetKind === 'webhook') {
         if (!delivery.webhook) return { result: { outcome: 'skipped', startedAt, error: 'the webhook no longer exists' } };
-        await within(this.config.outbox.deliveryTimeoutMs, this.webhookSender.send(delivery.webhook, delivery.event, delivery.attempts + 1));
+        if (!delivery.webhook.active) return { result: { outcome: 'skipped', startedAt, error: 'the webhook is paused' } };
+        await within(this.config.outbox.deliveryTimeoutMs, this.webhookSender.send(delivery.webhook, toWebhookPayload(delivery.event), delivery.attempts + 1));
         return { result: { outcome: 'delivered', startedAt } };
       }
       if (delivery.targetKind === 'code') return await this.sendCode(delivery, startedAt);

@@ -11,6 +11,7 @@ interface ClaimedRow extends StoredEventRow {
   attempts: number;
   webhook_url: string | null;
   webhook_secret: string | null;
+  webhook_active: boolean | null;
   user_email: string | null;
   user_email_verified: boolean | null;
 }
@@ -56,7 +57,7 @@ export interface ClaimedDelivery {
   /** Attempts made before this one. */
   readonly attempts: number;
   readonly event: OutboxEvent;
-  readonly webhook?: { readonly url: string; readonly secret: string };
+  readonly webhook?: { readonly url: string; readonly secret: string; readonly active: boolean };
   /** The user's verified e-mail address, for an e-mail delivery. */
   readonly verifiedEmail?: string;
 }
@@ -82,6 +83,11 @@ export interface DeliveryRecord {
   readonly lastError: string | null;
   readonly createdAt: Date;
   readonly finishedAt: Date | null;
+}
+
+/** A delivery target as one string: `webhook:<id>` or `email:<user id>`. */
+export function targetKey(delivery: { readonly targetKind: DeliveryTargetKind; readonly targetId: string }): string {
+  return `${delivery.targetKind}:${delivery.targetId}`;
 }
 
 /** The outbox's tables: the fan-out cursor, deliveries and their attempts. */
@@ -138,15 +144,25 @@ export class OutboxRepository {
    * Claims up to `limit` due deliveries for `leaseMs`: moves their next attempt to the lease's end, so that other
    * instances pass them over until then, and returns them with the attempts made so far. One statement, so the
    * claim commits at once and no lock outlives it. SKIP LOCKED: a concurrent claim is passed over, never waited for.
+   *
+   * Fair: every target's oldest due delivery comes before any target's second; a webhook (an endpoint its
+   * organization chose, which may never answer) gets one delivery per claim and none while `busyTargets` (see
+   * {@link targetKey}) says an attempt at it is still in flight here, so it holds one slot at most and the
+   * deliveries of every other target go ahead of its backlog. E-mails and codes all go to the one mail or SMS
+   * provider, so they are not held back per user.
    */
-  async claimDue(tx: Transaction, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  async claimDue(tx: Transaction, limit: number, leaseMs: number, busyTargets: readonly string[] = []): Promise<ClaimedDelivery[]> {
     const rows: ClaimedRow[] = await tx.manager.query(
-      `WITH due AS MATERIALIZED (
-         SELECT id FROM deliveries
-         WHERE status = 'pending' AND next_attempt_at <= now()
-         ORDER BY next_attempt_at, id
+      `WITH ranked AS (
+         SELECT id, target_kind, next_attempt_at, row_number() OVER (PARTITION BY target_kind, target_id ORDER BY next_attempt_at, id) AS nth
+         FROM deliveries
+         WHERE status = 'pending' AND next_attempt_at <= now() AND NOT (target_kind || ':' || target_id = ANY($3::text[]))
+       ), due AS MATERIALIZED (
+         SELECT d.id FROM deliveries d JOIN ranked r ON r.id = d.id
+         WHERE (r.target_kind <> 'webhook' OR r.nth = 1) AND d.status = 'pending' AND d.next_attempt_at <= now()
+         ORDER BY r.nth, r.next_attempt_at, r.id
          LIMIT $1
-         FOR UPDATE SKIP LOCKED
+         FOR UPDATE OF d SKIP LOCKED
        ), claimed AS (
          UPDATE deliveries d SET next_attempt_at = clock_timestamp() + make_interval(secs => $2::double precision / 1000)
          FROM due WHERE d.id = due.id
@@ -154,13 +170,13 @@ export class OutboxRepository {
        )
        SELECT c.id AS delivery_id, c.target_kind, c.target_id, c.attempts,
               e.id, e.aggregate_type, e.aggregate_id, e.sequence, e.type, e.created_at, e.creator, e.resource_owner, e.request_id, e.payload,
-              w.url AS webhook_url, w.secret AS webhook_secret, u.email AS user_email, u.email_verified AS user_email_verified
+              w.url AS webhook_url, w.secret AS webhook_secret, w.active AS webhook_active, u.email AS user_email, u.email_verified AS user_email_verified
        FROM claimed c
        JOIN events e ON e.id = c.event_id
        LEFT JOIN webhooks w ON c.target_kind = 'webhook' AND w.id = c.target_id
        LEFT JOIN users u ON c.target_kind = 'email' AND u.id = c.target_id
        ORDER BY c.id`,
-      [limit, leaseMs],
+      [limit, leaseMs, busyTargets],
     );
     return rows.map((row) => ({
       id: row.delivery_id,
@@ -168,7 +184,7 @@ export class OutboxRepository {
       targetId: row.target_id,
       attempts: row.attempts,
       event: toStoredEvent(row),
-      webhook: row.webhook_url && row.webhook_secret ? { url: row.webhook_url, secret: row.webhook_secret } : undefined,
+      webhook: row.webhook_url && row.webhook_secret ? { url: row.webhook_url, secret: row.webhook_secret, active: row.webhook_active === true } : undefined,
       verifiedEmail: row.user_email && row.user_email_verified ? row.user_email : undefined,
     }));
   }
@@ -195,6 +211,19 @@ export class OutboxRepository {
       [delivery.id, delivery.attempts, status, result.error ?? null, retryInMs ?? 0, result.startedAt, result.outcome],
     );
     return recorded.length > 0 ? status : undefined;
+  }
+
+  /**
+   * Backs a failing target off as a whole: its other pending deliveries wait at least `delayMs` too (a lease
+   * already longer is kept), so that its backlog does not take a turn per poll while it is down.
+   */
+  async postponeTarget(tx: Transaction, targetKind: DeliveryTargetKind, targetId: string, delayMs: number): Promise<void> {
+    await tx.manager.query(
+      `UPDATE deliveries SET next_attempt_at = clock_timestamp() + make_interval(secs => $3::double precision / 1000)
+       WHERE target_kind = $1 AND target_id = $2 AND status = 'pending'
+         AND next_attempt_at < clock_timestamp() + make_interval(secs => $3::double precision / 1000)`,
+      [targetKind, targetId, delayMs],
+    );
   }
 
   /** A webhook's deliveries, newest first, optionally of one status. */

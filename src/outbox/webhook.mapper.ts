@@ -5,7 +5,13 @@ import { WebhookRecord } from './webhooks.repository';
 
 /** A webhook on the wire, without its secret. */
 export function toWebhookDto(webhook: WebhookRecord): WebhookDto {
-  return { webhookId: webhook.id, url: webhook.url, eventTypes: [...webhook.eventTypes], creationDate: webhook.createdAt.toISOString() };
+  return {
+    webhookId: webhook.id,
+    url: webhook.url,
+    eventTypes: [...webhook.eventTypes],
+    active: webhook.active,
+    creationDate: webhook.createdAt.toISOString(),
+  };
 }
 
 /** A delivery on the wire; unset fields omitted. */
@@ -27,12 +33,5 @@ export function toDeliveryDto(delivery: DeliveryRecord): DeliveryDto {
 
 /** The answer to adding a webhook: the webhook, its secret (shown this once) and the details. */
 export function toAddWebhookResponse(webhook: WebhookRecord, details: ObjectDetails): AddWebhookResponseDto {
-  return {
-    webhookId: webhook.id,
-    url: webhook.url,
-    eventTypes: [...webhook.eventTypes],
-    creationDate: webhook.createdAt.toISOString(),
-    secret: webhook.secret,
-    details: toDetailsDto(details),
-  };
+  return { ...toWebhookDto(webhook), secret: webhook.secret, details: toDetailsDto(details) };
 }

@@ -4,7 +4,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import passport from 'passport';
 import type { Principal } from './principal';
-import { TokenVerifier } from './token-verifier';
+import { authorizationHeaders, TokenVerifier } from './token-verifier';
 
 type Verify = (request: FastifyRequest, done: (error: unknown, principal?: Principal) => void) => void;
 
@@ -47,6 +47,6 @@ export class JwtStrategy extends PassportStrategy(RequestStrategy) implements On
   }
 
   validate(request: FastifyRequest): Promise<Principal> {
-    return this.tokens.verify(request.headers.authorization);
+    return this.tokens.verify(authorizationHeaders(request.raw.rawHeaders));
   }
 }

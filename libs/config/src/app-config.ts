@@ -18,6 +18,8 @@ export interface AppConfig {
    * address events record is the connection's peer.
    */
   readonly trustedProxies: readonly string[];
+  /** Both ports: a request's headers and body must arrive within this; slower clients get 408 (see ConnectionLimits). */
+  readonly http: { readonly requestTimeoutMs: number };
   /** Unset: an embedded PostgreSQL is started in `dataDir`. */
   readonly databaseUrl?: string;
   readonly dataDir: string;
@@ -34,6 +36,10 @@ export interface AppConfig {
     readonly jwksUri?: string;
     readonly issuer: string;
     readonly audience: string;
+    /** An unknown `kid` fetches the JWKS again only when the last fetch is this old: a flood of made-up `kid`s costs one fetch per interval. */
+    readonly jwksMinRefreshIntervalSeconds: number;
+    /** The JWKS is fetched again on this schedule whatever tokens arrive, so keys the issuer removed stop serving. */
+    readonly jwksMaxKeyAgeSeconds: number;
   };
   readonly logLevel: LogLevel;
   /** Unset: pretty in development on a terminal, JSON otherwise. */
@@ -62,6 +68,8 @@ export interface AppConfig {
     readonly retryMaxMs: number;
     /** Bound of one attempt as a whole (webhook POST, SMTP conversation); a claim's lease, after which another instance may attempt again, derives from it. */
     readonly deliveryTimeoutMs: number;
+    /** Webhooks may target loopback, private, link-local and unique-local addresses (on-premise receivers); off, only public ones. */
+    readonly webhookAllowPrivateNetworks: boolean;
   };
   /** Unset `url`: security e-mails are logged as skipped and recorded so. */
   readonly smtp: { readonly url?: string; readonly from: string };
@@ -257,6 +265,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     grpcPort,
     host: read.string('HOST', '0.0.0.0'),
     trustedProxies: read.addressList('TRUSTED_PROXIES'),
+    http: { requestTimeoutMs: read.integer('HTTP_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000) },
     databaseUrl,
     dataDir: resolve(read.string('DATA_DIR', './.data')),
     embeddedPostgresPort: read.optionalInteger('EMBEDDED_POSTGRES_PORT', 1, 65535),
@@ -270,6 +279,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       jwksUri,
       issuer: issuer ?? 'auth-factors-local',
       audience: audience ?? 'auth-factors',
+      jwksMinRefreshIntervalSeconds: read.integer('JWKS_MIN_REFRESH_INTERVAL_SECONDS', 30, 1, 3600),
+      jwksMaxKeyAgeSeconds: read.integer('JWKS_MAX_KEY_AGE_SECONDS', 600, 10, 86_400),
     },
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: read.optionalOneOf('LOG_FORMAT', LOG_FORMATS),
@@ -290,6 +301,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retryBaseMs: read.integer('OUTBOX_RETRY_BASE_MS', 1000, 10, 3_600_000),
       retryMaxMs: read.integer('OUTBOX_RETRY_MAX_MS', 3_600_000, 10, 86_400_000),
       deliveryTimeoutMs: read.integer('OUTBOX_DELIVERY_TIMEOUT_MS', 5000, 100, 60_000),
+      webhookAllowPrivateNetworks: read.boolean('WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
     },
     smtp: {
       url: read.url('SMTP_URL', ['smtp:', 'smtps:']),

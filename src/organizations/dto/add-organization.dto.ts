@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
 import { DetailsResponseDto } from '../../common/dto/object-details.dto';
 import { ORGANIZATION_ROLES } from '../../permissions/permission';
 
@@ -12,9 +12,10 @@ export class OrganizationAdminDto {
   @Length(1, 200)
   userId: string;
 
-  @ApiPropertyOptional({ enum: ROLES, isArray: true, default: ['ORG_OWNER'] })
+  @ApiPropertyOptional({ enum: ROLES, isArray: true, default: ['ORG_OWNER'], description: 'at least one role; omitted: ORG_OWNER' })
   @IsOptional()
   @IsArray()
+  @ArrayMinSize(1, { message: 'roles must name at least one role; omit it to grant ORG_OWNER' })
   @ArrayMaxSize(ROLES.length)
   @IsIn(ROLES, { each: true, message: `each role must be one of ${ROLES.join(', ')}` })
   roles?: string[];

@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Max, Min } from 'class-validator';
 import { ObjectDetailsDto } from '../../common/dto/object-details.dto';
 import { UserEventType } from '../../users/user.record';
 import { DELIVERY_STATUSES } from '../outbox-event';
@@ -36,6 +36,13 @@ export class AddWebhookDto {
   secret?: string;
 }
 
+export class UpdateWebhookDto extends PartialType(OmitType(AddWebhookDto, ['secret'] as const)) {
+  @ApiPropertyOptional({ description: 'false pauses the webhook: new events are not delivered to it, pending deliveries are skipped', example: false })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+}
+
 export class WebhookDto {
   @ApiProperty({ example: '69629023906488334' })
   webhookId: string;
@@ -46,8 +53,32 @@ export class WebhookDto {
   @ApiProperty({ isArray: true, type: String, example: ['user.human.otp.sms.removed'] })
   eventTypes: string[];
 
+  @ApiProperty({ description: 'false: paused (see PATCH)', example: true })
+  active: boolean;
+
   @ApiProperty({ example: '2024-11-21T14:48:11.130Z', format: 'date-time' })
   creationDate: string;
+}
+
+export class UpdateWebhookResponseDto extends WebhookDto {
+  @ApiProperty({ type: ObjectDetailsDto })
+  details: ObjectDetailsDto;
+}
+
+export class RotateWebhookSecretResponseDto {
+  @ApiProperty({ description: 'the new signing secret; store it now, it is not shown again', example: 'whsec-3f2a9c1e5b7d4a6f8e0c2b4d6f8a0c2e' })
+  secret: string;
+
+  @ApiProperty({ type: ObjectDetailsDto })
+  details: ObjectDetailsDto;
+}
+
+export class TestWebhookResponseDto {
+  @ApiProperty({ description: 'whether the receiver answered the test event with 2xx', example: false })
+  delivered: boolean;
+
+  @ApiPropertyOptional({ description: 'why not, as a delivery would record it', example: 'HTTP 500' })
+  error?: string;
 }
 
 export class AddWebhookResponseDto extends WebhookDto {

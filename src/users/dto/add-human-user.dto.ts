@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsEmail, IsNotEmpty, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { DetailsResponseDto } from '../../common/dto/object-details.dto';
+import { NoControlCharacters } from '../../common/no-control-characters.validator';
 
 export const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -27,6 +28,7 @@ export class ProfileDto {
 export class SetEmailDto {
   @ApiProperty({ example: 'mini@mouse.com' })
   @IsEmail({}, { message: 'email must be a valid e-mail address' })
+  @NoControlCharacters()
   @MaxLength(200)
   email: string;
 

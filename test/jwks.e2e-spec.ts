@@ -1,0 +1,119 @@
+import { generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import jwt from 'jsonwebtoken';
+import { startTestApp, TestApp } from './support/test-app';
+
+const ISSUER = 'https://idp.test';
+const AUDIENCE = 'auth-factors';
+const INTERVAL_SECONDS = 1;
+const LIST_MINE = '/auth/v1/users/me/auth_factors/_search';
+
+interface IssuerKey {
+  readonly kid: string;
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+}
+
+function newKey(): IssuerKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { kid: randomUUID(), privateKey, publicKey };
+}
+
+/** A real identity provider's JWKS endpoint (node:http), counting its fetches; `keys` is what it publishes now. */
+class JwksServer {
+  keys: IssuerKey[] = [];
+  fetches: number[] = [];
+  private server?: Server;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((_request, response) => {
+      this.fetches.push(Date.now());
+      const keys = this.keys.map((k) => ({ ...k.publicKey.export({ format: 'jwk' }), kid: k.kid, use: 'sig', alg: 'RS256' }));
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/oauth/v2/keys`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
+
+/** Signs every forged token: generating an RSA key per token would measure key generation, not the service. */
+const FORGER = newKey();
+
+describe('JWKS key handling (JWKS_URI)', () => {
+  let jwks: JwksServer;
+  let t: TestApp;
+  const original = newKey();
+
+  const sign = (key: { kid: string; privateKey: KeyObject }, subject: string) =>
+    jwt.sign({}, key.privateKey, { algorithm: 'RS256', keyid: key.kid, subject, issuer: ISSUER, audience: AUDIENCE, expiresIn: 600 });
+  const list = (token: string) => t.request('POST', LIST_MINE, { token, body: {} });
+
+  beforeAll(async () => {
+    jwks = await new JwksServer().start();
+    jwks.keys = [original];
+    t = await startTestApp({ JWKS_URI: jwks.url, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWKS_MIN_REFRESH_INTERVAL_SECONDS: String(INTERVAL_SECONDS) });
+  });
+  afterAll(async () => {
+    await t.close();
+    await jwks.stop();
+  });
+
+  it('fetches the keys at start: the first token is answered without a fetch of its own', async () => {
+    expect(jwks.fetches).toHaveLength(1);
+    expect((await list(sign(original, t.bootstrapped.adminId))).status).toBe(200);
+    expect(jwks.fetches).toHaveLength(1);
+  });
+
+  it('survives 1,000 tokens with random kids: cached-key tokens never fail, at most one fetch per interval, and a rotated key is accepted within the interval', async () => {
+    const admin = t.bootstrapped.adminId;
+    const startedAt = Date.now();
+    const fetchesBefore = jwks.fetches.length;
+    const statuses = { forged: new Map<number, number>(), genuine: new Map<number, number>() };
+    const count = (map: Map<number, number>, status: number) => map.set(status, (map.get(status) ?? 0) + 1);
+    // 1,000 tokens of made-up kids, 50 at a time, each wave with a genuine token of the cached key.
+    for (let wave = 0; wave < 20; wave++) {
+      const forged = Array.from({ length: 50 }, () => list(sign({ kid: randomUUID(), privateKey: FORGER.privateKey }, admin)));
+      const genuine = list(sign(original, admin));
+      for (const response of await Promise.all(forged)) count(statuses.forged, response.status);
+      count(statuses.genuine, (await genuine).status);
+    }
+    const burstSeconds = (Date.now() - startedAt) / 1000;
+    expect(Object.fromEntries(statuses.forged)).toEqual({ 401: 1000 });
+    expect(Object.fromEntries(statuses.genuine)).toEqual({ 200: 20 });
+    const burstFetches = jwks.fetches.length - fetchesBefore;
+    expect(burstFetches).toBeLessThanOrEqual(Math.ceil(burstSeconds / INTERVAL_SECONDS) + 1);
+
+    // The issuer rotates: a token of the new key is accepted within the interval, right after the burst.
+    const rotated = newKey();
+    jwks.keys = [original, rotated];
+    const rotatedAt = Date.now();
+    let status = 0;
+    while (Date.now() - rotatedAt < (INTERVAL_SECONDS + 1) * 1000) {
+      status = (await list(sign(rotated, admin))).status;
+      if (status === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe(200);
+    expect(Date.now() - rotatedAt).toBeLessThanOrEqual((INTERVAL_SECONDS + 1) * 1000);
+    expect((await list(sign(original, admin))).status).toBe(200);
+  });
+
+  it('stops accepting a key the issuer removed once the key set is fetched again', async () => {
+    const admin = t.bootstrapped.adminId;
+    const replacement = newKey();
+    jwks.keys = [replacement];
+    // An unknown kid makes the store fetch again (within the interval); the removed key then no longer verifies.
+    const deadline = Date.now() + (INTERVAL_SECONDS + 2) * 1000;
+    while ((await list(sign(replacement, admin))).status !== 200 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await list(sign(replacement, admin))).status).toBe(200);
+    expect((await list(sign(original, admin))).status).toBe(401);
+  });
+});
