@@ -113,7 +113,8 @@ describe('Shutdown of the real process', () => {
     service = await ServiceProcess.start({
       databaseUrl: '',
       dataDir,
-      env: { DATABASE_URL: '', EMBEDDED_POSTGRES_PORT: String(postgresPort), SEED_DEMO_USER: 'true', FACTOR_RATE_LIMIT: '0' },
+      // A pool with room for all 16 clients and the outbox: the requests wait on the row lock, not for a connection.
+      env: { DATABASE_URL: '', EMBEDDED_POSTGRES_PORT: String(postgresPort), SEED_DEMO_USER: 'true', FACTOR_RATE_LIMIT: '0', DATABASE_POOL_SIZE: '24' },
     });
     const clusterDir = join(dataDir, 'postgres');
     expect(clusterState(clusterDir)).toBe(DB_IN_PRODUCTION);
