@@ -4,10 +4,10 @@ import { TransactionRunner } from '@app/database';
 import { AuthFactorsService } from '../src/auth-factors/auth-factors.service';
 import { OutboxDispatcher } from '../src/outbox/outbox.dispatcher';
 import { VerificationCodeEntity } from '../src/verification/entities/verification-code.entity';
-import { createOrganization, createUser, eventsOf, grantRoles, TestUser } from './support/fixtures';
+import { createOrganization, createUser, eventsOf, expectError, grantRoles, TestUser } from './support/fixtures';
 import { MailCatcher } from './support/mail-catcher';
 import { codeIn, SmsReceiver } from './support/sms-receiver';
-import { ApiResponse, startTestApp, TestApp } from './support/test-app';
+import { startTestApp, TestApp } from './support/test-app';
 
 let t: TestApp;
 let mail: MailCatcher;
@@ -18,10 +18,6 @@ let counter = 0;
 
 const freshPhone = () => `+4177${String(1_000_000 + ++counter).slice(-7)}`;
 const freshEmail = () => `attack${++counter}@example.com`;
-
-function expectError(response: ApiResponse, status: number, code: number, id: string): void {
-  expect({ status: response.status, code: response.body?.code, id: response.body?.details?.[0]?.id }).toEqual({ status, code, id });
-}
 
 async function userOf(app: TestApp, userId: string): Promise<any> {
   return (await app.request('GET', `/v2/users/${userId}`, { token: app.adminToken })).body.user;

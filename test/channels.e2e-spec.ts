@@ -1,9 +1,9 @@
 import { AuthFactorsService } from '../src/auth-factors/auth-factors.service';
 import { VerificationCodeEntity } from '../src/verification/entities/verification-code.entity';
-import { createOrganization, createUser, eventsOf, grantRoles, TestUser } from './support/fixtures';
+import { createOrganization, createUser, eventsOf, expectError, grantRoles, TestUser } from './support/fixtures';
 import { MailCatcher } from './support/mail-catcher';
 import { codeIn, SmsReceiver } from './support/sms-receiver';
-import { ApiResponse, startTestApp, TestApp } from './support/test-app';
+import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/webhook-receiver';
 import { PROTOCOLS, ZitadelClients } from './support/zitadel-clients';
 
@@ -16,10 +16,6 @@ let counter = 0;
 
 const freshPhone = () => `+4178${String(1_000_000 + ++counter).slice(-7)}`;
 const freshEmail = () => `channel${++counter}@example.com`;
-
-function expectError(response: ApiResponse, status: number, code: number, id: string): void {
-  expect({ status: response.status, code: response.body?.code, id: response.body?.details?.[0]?.id }).toEqual({ status, code, id });
-}
 
 /** The codes table's row of a user and purpose, read through the entity. */
 function storedCode(userId: string, purpose: string): Promise<VerificationCodeEntity | null> {

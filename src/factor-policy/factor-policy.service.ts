@@ -4,10 +4,9 @@ import { APP_CONFIG } from '@app/config';
 import type { AppConfig } from '@app/config';
 import { Transaction, TransactionRunner } from '@app/database';
 import { NotFoundError } from '@app/errors';
-import { EventStore } from '@app/eventstore';
 import { ObjectDetails } from '../common/object-details.mapper';
 import { OrganizationsRepository } from '../organizations/organizations.repository';
-import { ORG_AGGREGATE } from '../organizations/organizations.service';
+import { OrganizationEventWriter } from '../organizations/organization-event.writer';
 import { Permission } from '../permissions/permission';
 import { PermissionsService } from '../permissions/permissions.service';
 import { FactorPolicy } from './factor-policy';
@@ -26,7 +25,7 @@ export class FactorPolicyService {
     private readonly policies: FactorPolicyRepository,
     private readonly organizations: OrganizationsRepository,
     private readonly permissions: PermissionsService,
-    private readonly events: EventStore,
+    private readonly writer: OrganizationEventWriter,
   ) {
     this.defaults = { ...config.factorPolicyDefaults, isDefault: true };
   }
@@ -57,27 +56,13 @@ export class FactorPolicyService {
       if (!(await this.organizations.lock(tx, organizationId))) throw new NotFoundError('AUTHF-ORG-404', 'Organization not found');
       await this.permissions.authorizeGuardChange(tx, caller, organizationId);
       await this.policies.save(tx, organizationId, policy);
-      const appended = await this.events.append(
-        tx,
+      const details = await this.writer.write(tx, organizationId, caller, [
         {
-          aggregateType: ORG_AGGREGATE,
-          aggregateId: organizationId,
-          resourceOwner: organizationId,
-          creator: caller.userId,
-          requestId: caller.requestId,
-          origin: caller.origin,
+          type: FactorPolicyEventType.Changed,
+          payload: { forceMfa: policy.forceMfa, factorChangeMaxAuthAgeSeconds: policy.factorChangeMaxAuthAgeSeconds ?? null },
         },
-        [
-          {
-            type: FactorPolicyEventType.Changed,
-            payload: { forceMfa: policy.forceMfa, factorChangeMaxAuthAgeSeconds: policy.factorChangeMaxAuthAgeSeconds ?? null },
-          },
-        ],
-      );
-      return {
-        policy: { ...policy, isDefault: false },
-        details: { sequence: appended.sequence, date: appended.createdAt, resourceOwner: organizationId },
-      };
+      ]);
+      return { policy: { ...policy, isDefault: false }, details };
     }, existing);
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { UsersModule } from '../users/users.module';
+import { OrganizationEventWriter } from './organization-event.writer';
 import { OrganizationsController } from './organizations.controller';
 import { OrganizationsRepository } from './organizations.repository';
 import { OrganizationsService } from './organizations.service';
@@ -7,7 +8,7 @@ import { OrganizationsService } from './organizations.service';
 @Module({
   imports: [UsersModule],
   controllers: [OrganizationsController],
-  providers: [OrganizationsRepository, OrganizationsService],
-  exports: [OrganizationsRepository, OrganizationsService],
+  providers: [OrganizationsRepository, OrganizationsService, OrganizationEventWriter],
+  exports: [OrganizationsRepository, OrganizationsService, OrganizationEventWriter],
 })
 export class OrganizationsModule {}

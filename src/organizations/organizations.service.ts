@@ -2,16 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { Caller } from '@app/auth';
 import { Transaction, TransactionRunner } from '@app/database';
 import { InvalidArgumentError, NotFoundError } from '@app/errors';
-import { EventStore } from '@app/eventstore';
 import { IdGenerator } from '@app/ids';
 import { ObjectDetails } from '../common/object-details.mapper';
 import { MembershipsRepository } from '../permissions/memberships.repository';
 import { Permission, Role } from '../permissions/permission';
 import { PermissionsService } from '../permissions/permissions.service';
 import { UserAccessService } from '../users/user-access.service';
+import { OrganizationEventWriter } from './organization-event.writer';
 import { OrganizationsRepository } from './organizations.repository';
 
-export const ORG_AGGREGATE = 'org';
 export const OrgEventType = { Added: 'org.added', MemberAdded: 'org.member.added' } as const;
 
 export interface OrganizationMember {
@@ -28,7 +27,7 @@ export class OrganizationsService {
     private readonly memberships: MembershipsRepository,
     private readonly permissions: PermissionsService,
     private readonly userAccess: UserAccessService,
-    private readonly events: EventStore,
+    private readonly writer: OrganizationEventWriter,
     private readonly ids: IdGenerator,
   ) {}
 
@@ -47,7 +46,7 @@ export class OrganizationsService {
         await this.userAccess.readForQuery(tx, caller, Permission.UserRead, admin.userId);
         await this.memberships.grant(tx, admin.userId, organizationId, rolesOf(admin));
       }
-      const details = await this.append(tx, caller, organizationId, [
+      const details = await this.writer.write(tx, organizationId, caller, [
         { type: OrgEventType.Added, payload: { name } },
         ...admins.map((admin) => ({ type: OrgEventType.MemberAdded, payload: { userId: admin.userId, roles: rolesOf(admin) } })),
       ]);
@@ -63,34 +62,13 @@ export class OrganizationsService {
       // A membership is a change to the member: the privilege order applies.
       await this.userAccess.readForChange(tx, caller, Permission.UserRead, member.userId);
       await this.memberships.grant(tx, member.userId, organizationId, rolesOf(member));
-      return this.append(tx, caller, organizationId, [{ type: OrgEventType.MemberAdded, payload: { userId: member.userId, roles: rolesOf(member) } }]);
+      return this.writer.write(tx, organizationId, caller, [{ type: OrgEventType.MemberAdded, payload: { userId: member.userId, roles: rolesOf(member) } }]);
     }, existing);
   }
 
   /** Grants instance-wide roles; only the service itself (bootstrap) does this. */
   async grantInstanceRoles(tx: Transaction, userId: string, roles: readonly Role[]): Promise<void> {
     await this.memberships.grant(tx, userId, 'instance', roles);
-  }
-
-  private async append(
-    tx: Transaction,
-    caller: Caller,
-    organizationId: string,
-    events: { type: string; payload?: Record<string, unknown> }[],
-  ): Promise<ObjectDetails> {
-    const appended = await this.events.append(
-      tx,
-      {
-        aggregateType: ORG_AGGREGATE,
-        aggregateId: organizationId,
-        resourceOwner: organizationId,
-        creator: caller.userId,
-        requestId: caller.requestId,
-        origin: caller.origin,
-      },
-      events,
-    );
-    return { sequence: appended.sequence, date: appended.createdAt, resourceOwner: organizationId };
   }
 }
 

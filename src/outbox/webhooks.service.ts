@@ -5,10 +5,9 @@ import { APP_CONFIG } from '@app/config';
 import type { AppConfig } from '@app/config';
 import { Transaction, TransactionRunner } from '@app/database';
 import { InvalidArgumentError, NotFoundError } from '@app/errors';
-import { EventStore } from '@app/eventstore';
 import { IdGenerator } from '@app/ids';
 import { ObjectDetails } from '../common/object-details.mapper';
-import { ORG_AGGREGATE } from '../organizations/organizations.service';
+import { OrganizationEventWriter } from '../organizations/organization-event.writer';
 import { OrganizationsRepository } from '../organizations/organizations.repository';
 import { Permission } from '../permissions/permission';
 import { PermissionsService } from '../permissions/permissions.service';
@@ -57,7 +56,7 @@ export class WebhooksService {
     private readonly outbox: OutboxRepository,
     private readonly organizations: OrganizationsRepository,
     private readonly permissions: PermissionsService,
-    private readonly events: EventStore,
+    private readonly writer: OrganizationEventWriter,
     private readonly ids: IdGenerator,
     private readonly sender: WebhookSender,
   ) {}
@@ -166,20 +165,10 @@ export class WebhooksService {
   }
 
   /** Appends a webhook event to the organization's log: who changed which webhook, without secrets (unset fields left out). */
-  private async record(tx: Transaction, caller: Caller, organizationId: string, type: string, payload: Record<string, unknown>): Promise<ObjectDetails> {
-    const appended = await this.events.append(
-      tx,
-      {
-        aggregateType: ORG_AGGREGATE,
-        aggregateId: organizationId,
-        resourceOwner: organizationId,
-        creator: caller.userId,
-        requestId: caller.requestId,
-        origin: caller.origin,
-      },
-      [{ type, payload: Object.fromEntries(Object.entries(payload).filter(([, value]) => value !== undefined)) }],
-    );
-    return { sequence: appended.sequence, date: appended.createdAt, resourceOwner: organizationId };
+  private record(tx: Transaction, caller: Caller, organizationId: string, type: string, payload: Record<string, unknown>): Promise<ObjectDetails> {
+    return this.writer.write(tx, organizationId, caller, [
+      { type, payload: Object.fromEntries(Object.entries(payload).filter(([, value]) => value !== undefined)) },
+    ]);
   }
 
   /** Refuses a URL no delivery could go to (see WebhookSender): told now rather than in every delivery's lastError. */

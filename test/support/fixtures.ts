@@ -1,6 +1,6 @@
 import { systemCaller } from '@app/auth';
 import { ChannelsService } from '../../src/channels/channels.service';
-import { TestApp } from './test-app';
+import { ApiResponse, TestApp } from './test-app';
 
 let counter = 0;
 
@@ -65,4 +65,9 @@ export async function giveVerifiedChannel(t: TestApp, userId: string, channel: '
   const caller = systemCaller('test-fixture');
   if (channel === 'phone') await channels.setPhone(caller, userId, value, { kind: 'isVerified', value: true });
   else await channels.setEmail(caller, userId, value, { kind: 'isVerified', value: true });
+}
+
+/** Asserts the error body's status, gRPC code and first detail id together, so a failure shows all three. */
+export function expectError(response: ApiResponse, status: number, code: number, id: string): void {
+  expect({ status: response.status, code: response.body?.code, id: response.body?.details?.[0]?.id }).toEqual({ status, code, id });
 }
