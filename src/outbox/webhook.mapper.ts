@@ -1,10 +1,10 @@
 import { ObjectDetails, toDetailsDto } from '../common/object-details.mapper';
-import { AddWebhookResponseDto, DeliveryDto, WebhookDto } from './dto/webhook.dto';
+import { AddWebhookResponseDto, DeliveryDto, UpdateWebhookResponseDto, WebhookDto } from './dto/webhook.dto';
 import { DeliveryRecord } from './outbox.repository';
 import { WebhookRecord } from './webhooks.repository';
 
-/** A webhook on the wire, without its secret. */
-export function toWebhookDto(webhook: WebhookRecord): WebhookDto {
+/** A webhook's fields on the wire, without its secret: a plain object the responses extend. */
+function webhookFields(webhook: WebhookRecord): Pick<WebhookDto, keyof WebhookDto> {
   return {
     webhookId: webhook.id,
     url: webhook.url,
@@ -12,6 +12,11 @@ export function toWebhookDto(webhook: WebhookRecord): WebhookDto {
     active: webhook.active,
     creationDate: webhook.createdAt.toISOString(),
   };
+}
+
+/** A webhook on the wire, without its secret. */
+export function toWebhookDto(webhook: WebhookRecord): WebhookDto {
+  return webhookFields(webhook);
 }
 
 /** A delivery on the wire; unset fields omitted. */
@@ -33,5 +38,10 @@ export function toDeliveryDto(delivery: DeliveryRecord): DeliveryDto {
 
 /** The answer to adding a webhook: the webhook, its secret (shown this once) and the details. */
 export function toAddWebhookResponse(webhook: WebhookRecord, details: ObjectDetails): AddWebhookResponseDto {
-  return { ...toWebhookDto(webhook), secret: webhook.secret, details: toDetailsDto(details) };
+  return { ...webhookFields(webhook), secret: webhook.secret, details: toDetailsDto(details) };
+}
+
+/** The answer to changing a webhook: the webhook as it now is and the details. */
+export function toUpdateWebhookResponse(webhook: WebhookRecord, details: ObjectDetails): UpdateWebhookResponseDto {
+  return { ...webhookFields(webhook), details: toDetailsDto(details) };
 }

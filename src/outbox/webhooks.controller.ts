@@ -17,7 +17,7 @@ import {
   UpdateWebhookResponseDto,
 } from './dto/webhook.dto';
 import { DeliveryStatus } from './outbox-event';
-import { toAddWebhookResponse, toDeliveryDto, toWebhookDto } from './webhook.mapper';
+import { toAddWebhookResponse, toDeliveryDto, toUpdateWebhookResponse, toWebhookDto } from './webhook.mapper';
 import { WebhooksService } from './webhooks.service';
 
 const ORG_ID_PARAM = { name: 'orgId', description: 'the organization id', example: '69629023906488334' };
@@ -89,7 +89,7 @@ export class WebhooksController {
     @Body() body: UpdateWebhookDto,
   ): Promise<UpdateWebhookResponseDto> {
     const { webhook, details } = await this.webhooks.update(caller, orgId, webhookId, body);
-    return { ...toWebhookDto(webhook), details: toDetailsDto(details) };
+    return toUpdateWebhookResponse(webhook, details);
   }
 
   @Delete(':webhookId')
