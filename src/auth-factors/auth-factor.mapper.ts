@@ -1,6 +1,6 @@
 import { ObjectDetails } from '../common/object-details.mapper';
 import { AuthFactorType } from './auth-factor.kind';
-import { AuthFactorRecord } from './auth-factors.repository';
+import type { AuthFactorRecord } from './auth-factor.record';
 import {
   AuthFactorDto,
   AuthFactorFilter,

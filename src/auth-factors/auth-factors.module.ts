@@ -3,6 +3,7 @@ import { FactorPolicyModule } from '../factor-policy/factor-policy.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersModule } from '../users/users.module';
 import { VerificationModule } from '../verification/verification.module';
+import { AuthFactorsMetrics } from './auth-factors.metrics';
 import { AuthFactorsRepository } from './auth-factors.repository';
 import { AuthFactorsService } from './auth-factors.service';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository';
@@ -15,7 +16,7 @@ import { UserAuthenticationMethodsController } from './user-authentication-metho
 @Module({
   imports: [UsersModule, RateLimitModule, FactorPolicyModule, VerificationModule],
   controllers: [MyAuthFactorsController, UserAuthFactorsController, UserAuthenticationMethodsController, MfaResetController],
-  providers: [AuthFactorsRepository, AuthFactorsService, IdempotencyKeysRepository],
+  providers: [AuthFactorsRepository, AuthFactorsService, IdempotencyKeysRepository, AuthFactorsMetrics],
   exports: [AuthFactorsService],
 })
 export class AuthFactorsModule {}

@@ -1,12 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Transaction } from '@app/database';
 import { AuthFactorType } from './auth-factor.kind';
-
-export interface AuthFactorRecord {
-  readonly type: AuthFactorType;
-  readonly state: 'ready';
-  readonly createdAt: Date;
-}
+import type { AuthFactorRecord } from './auth-factor.record';
 
 /** The configured second factors of users. */
 @Injectable()

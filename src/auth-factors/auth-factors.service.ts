@@ -7,7 +7,6 @@ import { ObjectDetails } from '../common/object-details.mapper';
 import { FactorPolicy } from '../factor-policy/factor-policy';
 import { FactorPolicyService } from '../factor-policy/factor-policy.service';
 import { checkStepUp, ERROR_DOMAIN } from '../factor-policy/step-up';
-import { MetricsService } from '../observability/metrics.service';
 import { Permission } from '../permissions/permission';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { UserAccessService } from '../users/user-access.service';
@@ -15,10 +14,11 @@ import { UserChannelHooks } from '../users/user-channel.hooks';
 import { UserEventWriter } from '../users/user-event.writer';
 import { detailsOf } from '../users/user.mapper';
 import { MFA_RESET_CAUSE, UserEventType, UserRecord } from '../users/user.record';
-import { UsersRepository } from '../users/users.repository';
 import { VerificationCodesService } from '../verification/verification-codes.service';
 import { AUTH_FACTOR_KINDS, AuthFactorKind, AuthFactorType, OTP_EMAIL, OTP_SMS } from './auth-factor.kind';
-import { AuthFactorRecord, AuthFactorsRepository } from './auth-factors.repository';
+import type { AuthFactorRecord } from './auth-factor.record';
+import { AuthFactorsMetrics } from './auth-factors.metrics';
+import { AuthFactorsRepository } from './auth-factors.repository';
 import { checkForceReason, FactorCommandOptions, parseIdempotencyKey, parseIfMatch } from './factor-command.options';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository';
 
@@ -35,11 +35,10 @@ export class AuthFactorsService implements OnModuleInit {
     private readonly access: UserAccessService,
     private readonly writer: UserEventWriter,
     private readonly channelHooks: UserChannelHooks,
-    private readonly metrics: MetricsService,
+    private readonly metrics: AuthFactorsMetrics,
     private readonly rateLimit: RateLimitService,
     private readonly policies: FactorPolicyService,
     private readonly idempotencyKeys: IdempotencyKeysRepository,
-    private readonly users: UsersRepository,
     private readonly codes: VerificationCodesService,
   ) {}
 
@@ -282,7 +281,7 @@ export class AuthFactorsService implements OnModuleInit {
   ): Promise<{ policy: FactorPolicy; payload: Record<string, unknown> }> {
     const payload = checkStepUp(caller, user.id, policy);
     if (ifMatch !== undefined && ifMatch !== 'any') {
-      const sequence = await this.users.currentSequence(tx, user.id);
+      const sequence = await this.access.currentSequence(tx, user.id);
       if (!ifMatch.includes(sequence)) {
         throw new AbortedError(
           'AUTHF-IFMATCH-409',

@@ -5,10 +5,8 @@ import { systemCaller } from '@app/auth';
 import { Transaction, TransactionRunner } from '@app/database';
 import { AUTH_FACTOR_KINDS } from '../auth-factors/auth-factor.kind';
 import { AuthFactorsService } from '../auth-factors/auth-factors.service';
-import { OrganizationsRepository } from '../organizations/organizations.repository';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { Role } from '../permissions/permission';
-import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import { BootstrapRepository } from './bootstrap.repository';
 
@@ -39,9 +37,7 @@ export class BootstrapService {
     private readonly transactions: TransactionRunner,
     private readonly bootstrap: BootstrapRepository,
     private readonly organizations: OrganizationsService,
-    private readonly organizationsRepository: OrganizationsRepository,
     private readonly users: UsersService,
-    private readonly usersRepository: UsersRepository,
     private readonly factors: AuthFactorsService,
   ) {}
 
@@ -51,8 +47,8 @@ export class BootstrapService {
       await this.bootstrap.lock(tx);
       const adminId = await this.bootstrap.findAdministratorId(tx, ADMIN_USERNAME);
       if (adminId) {
-        const organizationId = (await this.organizationsRepository.findIdByName(tx, DEFAULT_ORGANIZATION))!;
-        const demoId = await this.usersRepository.findIdByUsername(tx, organizationId, DEMO_USERNAME);
+        const organizationId = (await this.organizations.findIdByName(tx, DEFAULT_ORGANIZATION))!;
+        const demoId = await this.users.findIdByUsername(tx, organizationId, DEMO_USERNAME);
         if (!demoId) return { organizationId, adminId };
         const { factors } = await this.factors.listWithSequence(systemCaller('bootstrap'), demoId, tx);
         const demoFactors = AUTH_FACTOR_KINDS.filter((kind) => factors.some((factor) => factor.type === kind.type)).map((kind) => kind.label);

@@ -10,9 +10,9 @@ import { Permission } from '../permissions/permission';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { UserAccessService } from '../users/user-access.service';
 import { UserChannelHooks } from '../users/user-channel.hooks';
+import { UserChannelWriter } from '../users/user-channel.writer';
 import { UserEventWriter } from '../users/user-event.writer';
 import { UserEventType, UserRecord } from '../users/user.record';
-import { UsersRepository } from '../users/users.repository';
 import { CodeDelivery, VerificationCodesService } from '../verification/verification-codes.service';
 import { ChannelKind, EMAIL_CHANNEL, PHONE_CHANNEL } from './channel-kind';
 
@@ -45,7 +45,7 @@ export class ChannelsService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly access: UserAccessService,
-    private readonly users: UsersRepository,
+    private readonly users: UserChannelWriter,
     private readonly writer: UserEventWriter,
     private readonly hooks: UserChannelHooks,
     private readonly rateLimit: RateLimitService,

@@ -1,10 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Transaction } from '@app/database';
-
-export interface StoredFactorPolicy {
-  readonly forceMfa: boolean;
-  readonly factorChangeMaxAuthAgeSeconds?: number;
-}
+import type { StoredFactorPolicy } from '../common/factor-policy.record';
 
 /** The factor policies organizations have set (the others use the configured defaults). */
 @Injectable()

@@ -3,14 +3,14 @@ import type { Caller } from '@app/auth';
 import { APP_CONFIG } from '@app/config';
 import type { AppConfig } from '@app/config';
 import { Transaction, TransactionRunner } from '@app/database';
-import { NotFoundError } from '@app/errors';
+import type { StoredFactorPolicy } from '../common/factor-policy.record';
 import { ObjectDetails } from '../common/object-details.mapper';
-import { OrganizationsRepository } from '../organizations/organizations.repository';
 import { OrganizationEventWriter } from '../organizations/organization-event.writer';
+import { OrganizationsService } from '../organizations/organizations.service';
 import { Permission } from '../permissions/permission';
 import { PermissionsService } from '../permissions/permissions.service';
 import { FactorPolicy } from './factor-policy';
-import { FactorPolicyRepository, StoredFactorPolicy } from './factor-policy.repository';
+import { FactorPolicyRepository } from './factor-policy.repository';
 
 export const FactorPolicyEventType = { Changed: 'org.factor.policy.changed' } as const;
 
@@ -23,7 +23,7 @@ export class FactorPolicyService {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly transactions: TransactionRunner,
     private readonly policies: FactorPolicyRepository,
-    private readonly organizations: OrganizationsRepository,
+    private readonly organizations: OrganizationsService,
     private readonly permissions: PermissionsService,
     private readonly writer: OrganizationEventWriter,
   ) {
@@ -44,7 +44,7 @@ export class FactorPolicyService {
   get(caller: Caller, organizationId: string): Promise<FactorPolicy> {
     return this.transactions.run(async (tx) => {
       await this.permissions.authorizeInOrganization(tx, caller, Permission.OrgRead, organizationId);
-      if (!(await this.organizations.exists(tx, organizationId))) throw new NotFoundError('AUTHF-ORG-404', 'Organization not found');
+      await this.organizations.assertExists(tx, organizationId);
       return this.effective(tx, organizationId);
     });
   }
@@ -53,7 +53,7 @@ export class FactorPolicyService {
   set(caller: Caller, organizationId: string, policy: StoredFactorPolicy, existing?: Transaction): Promise<{ policy: FactorPolicy; details: ObjectDetails }> {
     return this.transactions.run(async (tx) => {
       await this.permissions.authorizeInOrganization(tx, caller, Permission.OrgPolicyWrite, organizationId);
-      if (!(await this.organizations.lock(tx, organizationId))) throw new NotFoundError('AUTHF-ORG-404', 'Organization not found');
+      await this.organizations.lockExisting(tx, organizationId);
       await this.permissions.authorizeGuardChange(tx, caller, organizationId);
       await this.policies.save(tx, organizationId, policy);
       const details = await this.writer.write(tx, organizationId, caller, [

@@ -2,7 +2,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthFactorSchema } from '@zitadel/proto/zitadel/user_pb';
-import { AuthFactorRecord } from '../auth-factors/auth-factors.repository';
+import type { AuthFactorRecord } from '../auth-factors/auth-factor.record';
 import { AuthFactorsService } from '../auth-factors/auth-factors.service';
 import { callerOf, factorCommandOptionsOf, setEtag } from './connect-context';
 import { toProtoDetails } from './details.mapper';

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InvalidArgumentError } from '@app/errors';
 import { AUTH_FACTOR_FILTERS, AUTH_FACTOR_STATES } from '../auth-factors/dto/auth-factor.dto';
 import { selectFactors } from '../auth-factors/auth-factor.mapper';
-import { AuthFactorRecord } from '../auth-factors/auth-factors.repository';
+import type { AuthFactorRecord } from '../auth-factors/auth-factor.record';
 import { AuthFactorsService } from '../auth-factors/auth-factors.service';
 import { UserIdPipe } from '../common/user-id.pipe';
 import { UserLifecycleService } from '../users/user-lifecycle.service';

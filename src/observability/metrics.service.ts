@@ -1,10 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { mapError, GrpcCode } from '@app/errors';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import type { AuthFactorType } from '../auth-factors/auth-factor.kind';
-
-export type FactorChange = 'add' | 'remove';
 
 /** The parts of pg's Pool the gauges read. */
 interface PoolCounts {
@@ -15,7 +11,9 @@ interface PoolCounts {
 
 /**
  * The service's Prometheus metrics, in a registry of its own per application
- * instance (several instances may share a process, as in the tests).
+ * instance (several instances may share a process, as in the tests). Features
+ * register their own metrics in it (AuthFactorsMetrics, OutboxMetrics), so this
+ * module imports none of them.
  */
 @Injectable()
 export class MetricsService {
@@ -33,13 +31,6 @@ export class MetricsService {
     help: 'Time from receiving an HTTP request to finishing its response, by method, route pattern and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  });
-
-  private readonly factorChanges = new Counter({
-    name: 'auth_factors_factor_changes_total',
-    help: 'Second-factor additions and removals, by factor type, action and outcome (ok, or the gRPC code name of the error)',
-    labelNames: ['type', 'action', 'outcome'] as const,
     registers: [this.registry],
   });
 
@@ -67,22 +58,6 @@ export class MetricsService {
     const labels = { method, route, status: String(status) };
     this.httpRequests.inc(labels);
     this.httpDuration.observe(labels, seconds);
-  }
-
-  /** Runs a factor command and counts its outcome: `ok`, or the gRPC code name its error maps to. */
-  async countFactorChange<T>(type: AuthFactorType, action: FactorChange, command: () => Promise<T>): Promise<T> {
-    try {
-      const result = await command();
-      this.factorChanges.inc({ type, action, outcome: 'ok' });
-      return result;
-    } catch (error) {
-      this.factorChanges.inc({
-        type,
-        action,
-        outcome: GrpcCode[mapError(error, '').error.code],
-      });
-      throw error;
-    }
   }
 
   /** The metrics in Prometheus' text format. */

@@ -9,6 +9,6 @@ import { OrganizationsService } from './organizations.service';
   imports: [UsersModule],
   controllers: [OrganizationsController],
   providers: [OrganizationsRepository, OrganizationsService, OrganizationEventWriter],
-  exports: [OrganizationsRepository, OrganizationsService, OrganizationEventWriter],
+  exports: [OrganizationsService, OrganizationEventWriter],
 })
 export class OrganizationsModule {}

@@ -4,8 +4,7 @@ import { Transaction, TransactionRunner } from '@app/database';
 import { InvalidArgumentError, NotFoundError } from '@app/errors';
 import { IdGenerator } from '@app/ids';
 import { ObjectDetails } from '../common/object-details.mapper';
-import { MembershipsRepository } from '../permissions/memberships.repository';
-import { Permission, Role } from '../permissions/permission';
+import { INSTANCE_SCOPE, Permission, Role } from '../permissions/permission';
 import { PermissionsService } from '../permissions/permissions.service';
 import { UserAccessService } from '../users/user-access.service';
 import { OrganizationEventWriter } from './organization-event.writer';
@@ -24,7 +23,6 @@ export class OrganizationsService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly organizations: OrganizationsRepository,
-    private readonly memberships: MembershipsRepository,
     private readonly permissions: PermissionsService,
     private readonly userAccess: UserAccessService,
     private readonly writer: OrganizationEventWriter,
@@ -44,7 +42,7 @@ export class OrganizationsService {
       await this.organizations.insert(tx, organizationId, name);
       for (const admin of admins) {
         await this.userAccess.readForQuery(tx, caller, Permission.UserRead, admin.userId);
-        await this.memberships.grant(tx, admin.userId, organizationId, rolesOf(admin));
+        await this.permissions.grantRoles(tx, admin.userId, organizationId, rolesOf(admin));
       }
       const details = await this.writer.write(tx, organizationId, caller, [
         { type: OrgEventType.Added, payload: { name } },
@@ -58,17 +56,32 @@ export class OrganizationsService {
   addMember(caller: Caller, organizationId: string, member: OrganizationMember, existing?: Transaction): Promise<ObjectDetails> {
     return this.transactions.run(async (tx) => {
       await this.permissions.authorizeInOrganization(tx, caller, Permission.OrgMemberWrite, organizationId);
-      if (!(await this.organizations.lock(tx, organizationId))) throw new NotFoundError('AUTHF-ORG-404', 'Organization not found');
+      await this.lockExisting(tx, organizationId);
       // A membership is a change to the member: the privilege order applies.
       await this.userAccess.readForChange(tx, caller, Permission.UserRead, member.userId);
-      await this.memberships.grant(tx, member.userId, organizationId, rolesOf(member));
+      await this.permissions.grantRoles(tx, member.userId, organizationId, rolesOf(member));
       return this.writer.write(tx, organizationId, caller, [{ type: OrgEventType.MemberAdded, payload: { userId: member.userId, roles: rolesOf(member) } }]);
     }, existing);
   }
 
+  /** Refuses an organization that does not exist (404, `AUTHF-ORG-404`), in the caller's transaction. */
+  async assertExists(tx: Transaction, organizationId: string): Promise<void> {
+    if (!(await this.organizations.exists(tx, organizationId))) throw organizationNotFound();
+  }
+
+  /** Locks the organization until the caller's transaction ends (its commands then run one after another); 404 when it does not exist. */
+  async lockExisting(tx: Transaction, organizationId: string): Promise<void> {
+    if (!(await this.organizations.lock(tx, organizationId))) throw organizationNotFound();
+  }
+
+  /** The id of the oldest organization with this name (the bootstrap's default organization). */
+  findIdByName(tx: Transaction, name: string): Promise<string | undefined> {
+    return this.organizations.findIdByName(tx, name);
+  }
+
   /** Grants instance-wide roles; only the service itself (bootstrap) does this. */
   async grantInstanceRoles(tx: Transaction, userId: string, roles: readonly Role[]): Promise<void> {
-    await this.memberships.grant(tx, userId, 'instance', roles);
+    await this.permissions.grantRoles(tx, userId, INSTANCE_SCOPE, roles);
   }
 }
 
@@ -77,4 +90,8 @@ function rolesOf(member: OrganizationMember): string[] {
   if (member.roles === undefined) return [Role.OrgOwner];
   if (member.roles.length === 0) throw new InvalidArgumentError('AUTHF-ORG-ROLES', 'roles must name at least one role; omit it to grant ORG_OWNER');
   return [...new Set(member.roles)];
+}
+
+function organizationNotFound(): NotFoundError {
+  return new NotFoundError('AUTHF-ORG-404', 'Organization not found');
 }

@@ -8,7 +8,7 @@ import { InvalidArgumentError, NotFoundError } from '@app/errors';
 import { IdGenerator } from '@app/ids';
 import { ObjectDetails } from '../common/object-details.mapper';
 import { OrganizationEventWriter } from '../organizations/organization-event.writer';
-import { OrganizationsRepository } from '../organizations/organizations.repository';
+import { OrganizationsService } from '../organizations/organizations.service';
 import { Permission } from '../permissions/permission';
 import { PermissionsService } from '../permissions/permissions.service';
 import { DeliveryStatus, WEBHOOK_TEST_EVENT } from './outbox-event';
@@ -54,7 +54,7 @@ export class WebhooksService {
     private readonly transactions: TransactionRunner,
     private readonly webhooks: WebhooksRepository,
     private readonly outbox: OutboxRepository,
-    private readonly organizations: OrganizationsRepository,
+    private readonly organizations: OrganizationsService,
     private readonly permissions: PermissionsService,
     private readonly writer: OrganizationEventWriter,
     private readonly ids: IdGenerator,
@@ -181,6 +181,6 @@ export class WebhooksService {
 
   private async authorize(tx: Transaction, caller: Caller, organizationId: string): Promise<void> {
     await this.permissions.authorizeInOrganization(tx, caller, Permission.OrgWebhookWrite, organizationId);
-    if (!(await this.organizations.exists(tx, organizationId))) throw new NotFoundError('AUTHF-ORG-404', 'Organization not found');
+    await this.organizations.assertExists(tx, organizationId);
   }
 }

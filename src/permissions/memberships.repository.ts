@@ -1,12 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Transaction } from '@app/database';
-import { INSTANCE_SCOPE } from './permission';
-
-/** The roles a user holds instance-wide and in one organization, separately. */
-export interface HeldRoles {
-  readonly instance: readonly string[];
-  readonly organization: readonly string[];
-}
+import { HeldRoles, INSTANCE_SCOPE } from './permission';
 
 /** Memberships: which roles a user holds in an organization or instance-wide. */
 @Injectable()

@@ -55,3 +55,9 @@ export function grants(roles: readonly string[], permission: Permission): boolea
 
 /** The membership scope of instance-wide roles. */
 export const INSTANCE_SCOPE = 'instance';
+
+/** The roles a user holds instance-wide and in one organization, separately. */
+export interface HeldRoles {
+  readonly instance: readonly string[];
+  readonly organization: readonly string[];
+}

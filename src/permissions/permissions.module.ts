@@ -4,6 +4,6 @@ import { PermissionsService } from './permissions.service';
 
 @Module({
   providers: [MembershipsRepository, PermissionsService],
-  exports: [MembershipsRepository, PermissionsService],
+  exports: [PermissionsService],
 })
 export class PermissionsModule {}

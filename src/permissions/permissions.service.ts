@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Caller } from '@app/auth';
 import { Transaction } from '@app/database';
 import { NotFoundError, PermissionDeniedError } from '@app/errors';
-import { HeldRoles, MembershipsRepository } from './memberships.repository';
-import { grants, Permission } from './permission';
+import { MembershipsRepository } from './memberships.repository';
+import { grants, HeldRoles, Permission } from './permission';
 
 /** A user as far as permissions care: who, and in which organization. */
 export interface UserRef {
@@ -96,5 +96,13 @@ export class PermissionsService {
     if (!grants(await this.memberships.instanceRolesOf(tx, caller.userId), permission)) {
       throw new PermissionDeniedError('AUTHF-PERM-403', `Permission ${permission} is required instance-wide`);
     }
+  }
+
+  /**
+   * Adds `roles` to those `userId` holds in `scope` (an organization's id, or INSTANCE_SCOPE), in the caller's
+   * transaction. Whoever calls has decided that the grant is allowed (the organizations feature checks `org.member.write`).
+   */
+  async grantRoles(tx: Transaction, userId: string, scope: string, roles: readonly string[]): Promise<void> {
+    await this.memberships.grant(tx, userId, scope, roles);
   }
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Caller } from '@app/auth';
 import { Transaction } from '@app/database';
+import type { StoredFactorPolicy } from '../common/factor-policy.record';
 import { Permission } from '../permissions/permission';
 import { PermissionsService } from '../permissions/permissions.service';
-import type { StoredFactorPolicy } from '../factor-policy/factor-policy.repository';
 import { UserRecord } from './user.record';
 import { UsersRepository } from './users.repository';
 
@@ -40,6 +40,14 @@ export class UserAccessService {
     const found = await this.users.findWithAccess(tx, userId, caller.userId);
     this.permissions.authorizeOnUser(caller, permission, found?.user, found?.callerRoles, { kind: 'change', targetInstanceRoles: found?.targetInstanceRoles });
     return found!.user;
+  }
+
+  /**
+   * The user's sequence as of now, in the command's transaction, after {@link lockForCommand} (an `If-Match`
+   * compares it): the locking read may have waited for another writer, whose commit only a new statement sees.
+   */
+  currentSequence(tx: Transaction, userId: string): Promise<number> {
+    return this.users.currentSequence(tx, userId);
   }
 
   /** Reads the user, once the caller may do `permission` on them. */

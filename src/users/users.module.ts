@@ -3,6 +3,7 @@ import { PermissionsModule } from '../permissions/permissions.module';
 import { ActiveUserValidator } from './active-user.validator';
 import { UserAccessService } from './user-access.service';
 import { UserChannelHooks } from './user-channel.hooks';
+import { UserChannelWriter } from './user-channel.writer';
 import { UserEventWriter } from './user-event.writer';
 import { UserLifecycleController } from './user-lifecycle.controller';
 import { UserLifecycleRepository } from './user-lifecycle.repository';
@@ -21,11 +22,21 @@ import { UsersService } from './users.service';
     UserAccessService,
     UserEventWriter,
     UserChannelHooks,
+    UserChannelWriter,
     ActiveUserValidator,
     // The lifecycle: delete, deactivate, lock.
     UserLifecycleRepository,
     UserLifecycleService,
   ],
-  exports: [UsersRepository, UsersService, UserAccessService, UserEventWriter, UserChannelHooks, ActiveUserValidator, PermissionsModule, UserLifecycleService],
+  exports: [
+    UsersService,
+    UserAccessService,
+    UserEventWriter,
+    UserChannelHooks,
+    UserChannelWriter,
+    ActiveUserValidator,
+    PermissionsModule,
+    UserLifecycleService,
+  ],
 })
 export class UsersModule {}

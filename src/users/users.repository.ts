@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Transaction } from '@app/database';
 import { AlreadyExistsError, NotFoundError } from '@app/errors';
-import type { StoredFactorPolicy } from '../factor-policy/factor-policy.repository';
+import type { StoredFactorPolicy } from '../common/factor-policy.record';
 import { INSTANCE_SCOPE } from '../permissions/permission';
-import type { HeldRoles } from '../permissions/memberships.repository';
+import type { HeldRoles } from '../permissions/permission';
 import { DeletedUserEntity } from './entities/deleted-user.entity';
 import { UserRecord, UserState } from './user.record';
 

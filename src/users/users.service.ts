@@ -66,6 +66,11 @@ export class UsersService {
     }, existing);
   }
 
+  /** The id of the user with this username in the organization, in the caller's transaction (a system lookup: no caller is checked). */
+  findIdByUsername(tx: Transaction, organizationId: string, username: string): Promise<string | undefined> {
+    return this.users.findIdByUsername(tx, organizationId, username);
+  }
+
   /** Reads a user the caller has `user.read` on. */
   getById(caller: Caller, userId: string): Promise<UserRecord> {
     return this.transactions.run((tx) => this.access.readForQuery(tx, caller, Permission.UserRead, userId));
