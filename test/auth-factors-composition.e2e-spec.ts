@@ -35,7 +35,7 @@ class FactorCleanup {
   /** Removes OTP SMS, then runs `then` in the same transaction; all or nothing. */
   removeOtpSmsThen(caller: Caller, userId: string, then: (tx: Transaction) => Promise<void>): Promise<ObjectDetails> {
     return this.transactions.run(async (tx) => {
-      const details = await this.factors.removeOtpSms(caller, userId, tx);
+      const details = await this.factors.removeOtpSms(caller, userId, { transaction: tx });
       await then(tx);
       return details;
     });
@@ -49,7 +49,10 @@ class FactorCleanup {
   /** Removes both OTP factors and records why, in one transaction. */
   removeAllAndRecord(caller: Caller, userId: string, reason: string): Promise<ObjectDetails[]> {
     return this.transactions.run(async (tx) => {
-      const details = [await this.factors.removeOtpSms(caller, userId, tx), await this.factors.removeOtpEmail(caller, userId, tx)];
+      const details = [
+        await this.factors.removeOtpSms(caller, userId, { transaction: tx }),
+        await this.factors.removeOtpEmail(caller, userId, { transaction: tx }),
+      ];
       await this.record(tx, userId, reason);
       return details;
     });
@@ -241,6 +244,26 @@ describe('AuthFactorsService composed by another Nest module in one transaction'
       ...before.events,
       { sequence: before.streamSequence + 1, type: OTP_SMS_REMOVED, creator: caller.userId, requestId: caller.requestId },
     ]);
+  });
+
+  it('takes the transaction and the protections in one options object: a stale If-Match refuses inside the joined transaction, an Idempotency-Key replays', async () => {
+    const userId = await userWithBothFactors();
+    const before = await stored(userId);
+    const transactions = moduleRef.get(TransactionRunner);
+    const caller = callerFor('options');
+    const stale = `"${before.streamSequence - 1}"`;
+    await expect(transactions.run((tx) => factors.removeOtpSms(caller, userId, { transaction: tx, ifMatch: stale }))).rejects.toMatchObject({
+      id: 'AUTHF-IFMATCH-409',
+    });
+    expect(await stored(userId)).toEqual(before);
+    const options = { ifMatch: `"${before.streamSequence}"`, idempotencyKey: `composition-${randomUUID()}` };
+    const first = await transactions.run((tx) => factors.removeOtpSms(caller, userId, { ...options, transaction: tx }));
+    expect(first.sequence).toBe(before.streamSequence + 1);
+    // The same key again, outside any transaction: the first answer, not a second removal (nor a 404).
+    expect((await factors.removeOtpSms(caller, userId, options)).sequence).toBe(first.sequence);
+    const after = await stored(userId);
+    expect(after.factors).toEqual(['otp_email']);
+    expect(after.events).toHaveLength(before.events.length + 1);
   });
 
   it('rolls back both removals when two are composed and the module’s own write then fails', async () => {

@@ -158,7 +158,7 @@ describe('user lifecycle over REST', () => {
     const deletedInTransaction = new Promise<void>((resolve) => (deleted = resolve));
     // The deletion, through the service, in a transaction held open until the creation is under way.
     const deletion = t.dataSource.transaction(async (manager) => {
-      await t.app.get(UserLifecycleService).delete(systemCaller('race'), userId, new Transaction(manager));
+      await t.app.get(UserLifecycleService).delete(systemCaller('race'), userId, { transaction: new Transaction(manager) });
       deleted();
       await gate;
     });

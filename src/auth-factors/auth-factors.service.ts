@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Caller } from '@app/auth';
-import { Transaction, TransactionRunner } from '@app/database';
+import { Transaction, TransactionOptions, TransactionRunner } from '@app/database';
 import { AbortedError, AlreadyExistsError, DomainError, errorInfo, FailedPreconditionError, NotFoundError, PermissionDeniedError } from '@app/errors';
 import { NewEvent } from '@app/eventstore';
 import { ObjectDetails } from '../common/object-details.mapper';
@@ -24,8 +24,9 @@ import { IdempotencyKeysRepository } from './idempotency-keys.repository';
 
 /**
  * The users' second factors. Every command is one transaction (lock the user,
- * check, change the read model, append the event, commit) and accepts the
- * caller's open transaction to join instead, so other modules can compose.
+ * check, change the read model, append the event, commit) and takes
+ * `(caller, userId, options)`: `options.transaction` joins the caller's open
+ * transaction instead, so other modules can compose.
  */
 @Injectable()
 export class AuthFactorsService implements OnModuleInit {
@@ -53,39 +54,39 @@ export class AuthFactorsService implements OnModuleInit {
   }
 
   /** The factors configured for a user the caller may read, with where the user's stream stands (a list's details). */
-  listOfUser(caller: Caller, userId: string, existing?: Transaction): Promise<{ factors: AuthFactorRecord[]; details: ObjectDetails }> {
+  listOfUser(caller: Caller, userId: string, options: TransactionOptions = {}): Promise<{ factors: AuthFactorRecord[]; details: ObjectDetails }> {
     return this.transactions.run(async (tx) => {
       const user = await this.access.readForQuery(tx, caller, Permission.UserRead, userId);
       return { factors: await this.factors.listByUser(tx, user.id), details: detailsOf(user) };
-    }, existing);
+    }, options.transaction);
   }
 
   /** The factors and the user's sequence (the `ETag` of factor responses). */
-  listWithSequence(caller: Caller, userId: string, existing?: Transaction): Promise<{ factors: AuthFactorRecord[]; sequence: number }> {
+  listWithSequence(caller: Caller, userId: string, options: TransactionOptions = {}): Promise<{ factors: AuthFactorRecord[]; sequence: number }> {
     return this.transactions.run(async (tx) => {
       const user = await this.access.readForQuery(tx, caller, Permission.UserRead, userId);
       return { factors: await this.factors.listByUser(tx, user.id), sequence: user.sequence };
-    }, existing);
+    }, options.transaction);
   }
 
   /** Adds OTP SMS; the user needs a verified phone. */
-  addOtpSms(caller: Caller, userId: string, existing?: Transaction, options: FactorCommandOptions = {}): Promise<ObjectDetails> {
-    return this.add(OTP_SMS, caller, userId, options, existing);
+  addOtpSms(caller: Caller, userId: string, options: FactorCommandOptions = {}): Promise<ObjectDetails> {
+    return this.add(OTP_SMS, caller, userId, options);
   }
 
   /** Removes OTP SMS. */
-  removeOtpSms(caller: Caller, userId: string, existing?: Transaction, options: FactorCommandOptions = {}): Promise<ObjectDetails> {
-    return this.remove(OTP_SMS, caller, userId, options, existing);
+  removeOtpSms(caller: Caller, userId: string, options: FactorCommandOptions = {}): Promise<ObjectDetails> {
+    return this.remove(OTP_SMS, caller, userId, options);
   }
 
   /** Adds OTP Email; the user needs a verified e-mail address. */
-  addOtpEmail(caller: Caller, userId: string, existing?: Transaction, options: FactorCommandOptions = {}): Promise<ObjectDetails> {
-    return this.add(OTP_EMAIL, caller, userId, options, existing);
+  addOtpEmail(caller: Caller, userId: string, options: FactorCommandOptions = {}): Promise<ObjectDetails> {
+    return this.add(OTP_EMAIL, caller, userId, options);
   }
 
   /** Removes OTP Email. */
-  removeOtpEmail(caller: Caller, userId: string, existing?: Transaction, options: FactorCommandOptions = {}): Promise<ObjectDetails> {
-    return this.remove(OTP_EMAIL, caller, userId, options, existing);
+  removeOtpEmail(caller: Caller, userId: string, options: FactorCommandOptions = {}): Promise<ObjectDetails> {
+    return this.remove(OTP_EMAIL, caller, userId, options);
   }
 
   /**
@@ -159,12 +160,12 @@ export class AuthFactorsService implements OnModuleInit {
    * call): administrators only, never on oneself; under forced MFA only with `force` and a `reason`. One
    * removal event per factor, then one reset event, which alone warrants the security e-mail.
    */
-  async resetMfa(caller: Caller, userId: string, options: FactorCommandOptions = {}, existing?: Transaction): Promise<ObjectDetails> {
+  async resetMfa(caller: Caller, userId: string, options: FactorCommandOptions = {}): Promise<ObjectDetails> {
     if (caller.userId === userId) {
       throw new PermissionDeniedError('AUTHF-RESET-SELF', "An MFA reset is an administrator's act on another user; remove your own factors one by one");
     }
     const { ifMatch, idempotencyKey, reason } = parseProtections(options);
-    await this.rateLimit.consumeFactorMutation(caller, existing);
+    await this.rateLimit.consumeFactorMutation(caller, options.transaction);
     return this.transactions.run(async (tx) => {
       const replayed = await this.claimIdempotencyKey(tx, caller, idempotencyKey, 'mfa.reset', userId);
       if (replayed) return replayed;
@@ -188,22 +189,22 @@ export class AuthFactorsService implements OnModuleInit {
       }
       events.push({ type: UserEventType.MfaReset, payload: { ...payload, factors: configured.map((factor) => factor.type) } });
       return this.finish(tx, user, caller, idempotencyKey, events);
-    }, existing);
+    }, options.transaction);
   }
 
   // Counted here, where every API (REST, gRPC, other modules) goes through.
-  private add(kind: AuthFactorKind, caller: Caller, userId: string, options: FactorCommandOptions, existing?: Transaction): Promise<ObjectDetails> {
-    return this.metrics.countFactorChange(kind.type, 'add', () => this.addFactor(kind, caller, userId, options, existing));
+  private add(kind: AuthFactorKind, caller: Caller, userId: string, options: FactorCommandOptions): Promise<ObjectDetails> {
+    return this.metrics.countFactorChange(kind.type, 'add', () => this.addFactor(kind, caller, userId, options));
   }
 
-  private remove(kind: AuthFactorKind, caller: Caller, userId: string, options: FactorCommandOptions, existing?: Transaction): Promise<ObjectDetails> {
-    return this.metrics.countFactorChange(kind.type, 'remove', () => this.removeFactor(kind, caller, userId, options, existing));
+  private remove(kind: AuthFactorKind, caller: Caller, userId: string, options: FactorCommandOptions): Promise<ObjectDetails> {
+    return this.metrics.countFactorChange(kind.type, 'remove', () => this.removeFactor(kind, caller, userId, options));
   }
 
   // Rate-limited before the transaction: a refused or failing attempt counts too, and holds no user lock.
-  private async addFactor(kind: AuthFactorKind, caller: Caller, userId: string, options: FactorCommandOptions, existing?: Transaction): Promise<ObjectDetails> {
+  private async addFactor(kind: AuthFactorKind, caller: Caller, userId: string, options: FactorCommandOptions): Promise<ObjectDetails> {
     const { ifMatch, idempotencyKey } = parseProtections(options);
-    await this.rateLimit.consumeFactorMutation(caller, existing);
+    await this.rateLimit.consumeFactorMutation(caller, options.transaction);
     return this.transactions.run(async (tx) => {
       const replayed = await this.claimIdempotencyKey(tx, caller, idempotencyKey, `${kind.type}.add`, userId);
       if (replayed) return replayed;
@@ -216,18 +217,12 @@ export class AuthFactorsService implements OnModuleInit {
         throw new AlreadyExistsError(`${kind.errorPrefix}-409`, `${kind.label} is already configured for this user`);
       }
       return this.finish(tx, user, caller, idempotencyKey, withPayload(kind.addedEvent, audit.payload));
-    }, existing);
+    }, options.transaction);
   }
 
-  private async removeFactor(
-    kind: AuthFactorKind,
-    caller: Caller,
-    userId: string,
-    options: FactorCommandOptions,
-    existing?: Transaction,
-  ): Promise<ObjectDetails> {
+  private async removeFactor(kind: AuthFactorKind, caller: Caller, userId: string, options: FactorCommandOptions): Promise<ObjectDetails> {
     const { ifMatch, idempotencyKey, reason } = parseProtections(options);
-    await this.rateLimit.consumeFactorMutation(caller, existing);
+    await this.rateLimit.consumeFactorMutation(caller, options.transaction);
     return this.transactions.run(async (tx) => {
       const replayed = await this.claimIdempotencyKey(tx, caller, idempotencyKey, `${kind.type}.remove`, userId);
       if (replayed) return replayed;
@@ -242,7 +237,7 @@ export class AuthFactorsService implements OnModuleInit {
         Object.assign(payload, { adminAction: true, force: true, reason });
       }
       return this.finish(tx, user, caller, idempotencyKey, withPayload(kind.removedEvent, payload));
-    }, existing);
+    }, options.transaction);
   }
 
   /**
@@ -326,9 +321,7 @@ export interface OtpCheckOptions {
   readonly requestId?: string;
 }
 
-export interface OtpChallengeOptions extends OtpCheckOptions {
-  /** Join this transaction instead of opening one (the challenge and the module's own writes, all or nothing). */
-  readonly transaction?: Transaction;
+export interface OtpChallengeOptions extends OtpCheckOptions, TransactionOptions {
   /** Return the code instead of sending it (the calling module delivers it). */
   readonly returnCode?: boolean;
 }

@@ -1,6 +1,9 @@
-import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { ApiHeader, ApiQuery } from '@nestjs/swagger';
+import { applyDecorators, createParamDecorator, ExecutionContext, HttpCode, Type } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { ApiProtectedRoute } from '../common/api-errors.decorator';
+import { DetailsResponseDto } from '../common/dto/object-details.dto';
+import { ApiUserIdParam } from '../common/user-id.pipe';
 import { FactorCommandOptions, parseForce } from './factor-command.options';
 
 /** The first value of a header or query parameter sent once or more. */
@@ -68,4 +71,47 @@ export function ApiFactorCommand(options: { readonly removal?: boolean } = {}) {
     );
   }
   return applyDecorators(...decorators);
+}
+
+/** What a factor route says of itself; the rest of its documentation follows from its kind and target. */
+export interface FactorRouteDescription {
+  readonly summary: string;
+  readonly description: string;
+  /** `me`: the token's own user (Auth API v1); `user`: the `{userId}` of the path, checked by UserIdPipe. */
+  readonly target: 'me' | 'user';
+}
+
+/**
+ * A factor command route (add, remove, or the MFA reset): 200 with `details` and the `ETag`, `If-Match` and
+ * `Idempotency-Key`, the administrators' `force`/`reason` on removals from another user, and its error statuses.
+ * `remove` is a DELETE without body; `add` and `reset` accept `{}`.
+ */
+export function FactorCommandRoute(route: FactorRouteDescription & { readonly action: 'add' | 'remove' | 'reset' }) {
+  const removes = route.action !== 'add';
+  const onUser = route.target === 'user';
+  // Listed in the order the former decorator stacks applied them (bottom up), so the document stays the same.
+  return applyDecorators(
+    // 404: a user named in the path may be invisible, a factor to remove may be missing.
+    ApiProtectedRoute(400, 403, ...(onUser || removes ? [404] : []), 409, 429),
+    ApiFactorCommand({ removal: removes && onUser }),
+    ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER }),
+    ...(route.action === 'remove' ? [] : [ApiBody(EMPTY_REQUEST_BODY)]),
+    ...(onUser ? [ApiUserIdParam()] : []),
+    ApiOperation({ summary: route.summary, description: route.description }),
+    HttpCode(200),
+  );
+}
+
+/** A factor query route: 200 with `response` (and the `ETag` on the v1 list); on another user, 400/403/404 as its access check answers. */
+export function FactorQueryRoute(route: FactorRouteDescription & { readonly response: Type<unknown>; readonly body?: 'empty' }) {
+  const onUser = route.target === 'user';
+  return applyDecorators(
+    ApiProtectedRoute(...(onUser ? [400, 403, 404] : [])),
+    // The v1 list carries the ETag the v1 commands' If-Match compares with.
+    ApiOkResponse({ type: route.response, ...(onUser ? {} : { headers: ETAG_RESPONSE_HEADER }) }),
+    ...(route.body === 'empty' ? [ApiBody(EMPTY_REQUEST_BODY)] : []),
+    ...(onUser ? [ApiUserIdParam()] : []),
+    ApiOperation({ summary: route.summary, description: route.description }),
+    HttpCode(200),
+  );
 }

@@ -1,11 +1,12 @@
+import type { TransactionOptions } from '@app/database';
 import { InvalidArgumentError } from '@app/errors';
 
 /**
- * The per-call protections of a factor command, as the client sent them
- * (REST headers and query parameters, Connect/gRPC metadata); the service
- * checks them, so every transport behaves the same.
+ * The options of a factor command, `(caller, userId, options)`: the transaction to join (other modules composing),
+ * and the per-call protections as the client sent them (REST headers and query parameters, Connect/gRPC
+ * metadata); the service checks them, so every transport behaves the same.
  */
-export interface FactorCommandOptions {
+export interface FactorCommandOptions extends TransactionOptions {
   /** `If-Match`: the user's sequence as an ETag, `"<sequence>"` (several comma-separated, or `*`). */
   readonly ifMatch?: string;
   /** `Idempotency-Key`: retries with the same key replay the first success. */

@@ -1,14 +1,13 @@
-import { Controller, Delete, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Post, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { CurrentCaller } from '@app/auth';
 import type { Caller } from '@app/auth';
 import type { FastifyReply } from 'fastify';
-import { ApiProtectedRoute } from '../common/api-errors.decorator';
 import { DetailsResponseDto } from '../common/dto/object-details.dto';
 import { toListAuthFactorsResponse } from './auth-factor.mapper';
 import { AuthFactorsService } from './auth-factors.service';
 import { ListAuthFactorsResponseDto } from './dto/auth-factor.dto';
-import { ApiFactorCommand, EMPTY_REQUEST_BODY, ETAG_RESPONSE_HEADER, FactorCommand } from './factor-command.decorator';
+import { FactorCommand, FactorCommandRoute, FactorQueryRoute } from './factor-command.decorator';
 import type { FactorCommandOptions } from './factor-command.options';
 import { etagOf } from './factor-command.options';
 import { factorResponse } from './factor-response';
@@ -20,11 +19,13 @@ export class MyAuthFactorsController {
   constructor(private readonly factors: AuthFactorsService) {}
 
   @Post('_search')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'List my second factors', description: 'Returns the second factors (OTP SMS, OTP Email) of the authenticated user.' })
-  @ApiBody(EMPTY_REQUEST_BODY)
-  @ApiOkResponse({ type: ListAuthFactorsResponseDto, headers: ETAG_RESPONSE_HEADER })
-  @ApiProtectedRoute()
+  @FactorQueryRoute({
+    target: 'me',
+    response: ListAuthFactorsResponseDto,
+    body: 'empty',
+    summary: 'List my second factors',
+    description: 'Returns the second factors (OTP SMS, OTP Email) of the authenticated user.',
+  })
   async list(@CurrentCaller() caller: Caller, @Res({ passthrough: true }) reply: FastifyReply): Promise<ListAuthFactorsResponseDto> {
     const { factors, sequence } = await this.factors.listWithSequence(caller, caller.userId);
     void reply.header('etag', etagOf(sequence));
@@ -32,78 +33,70 @@ export class MyAuthFactorsController {
   }
 
   @Post('otp_sms')
-  @HttpCode(200)
-  @ApiOperation({
+  @FactorCommandRoute({
+    target: 'me',
+    action: 'add',
     summary: 'Add One-Time Password (OTP) SMS',
     description:
       'Add a new One-Time Password (OTP) SMS factor to the authenticated user. OTP SMS will enable the user to verify a OTP with the latest verified phone number. The phone number has to be verified to add the second factor.',
   })
-  @ApiBody(EMPTY_REQUEST_BODY)
-  @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
-  @ApiFactorCommand()
-  @ApiProtectedRoute(400, 403, 409, 429)
   async addOtpSms(
     @CurrentCaller() caller: Caller,
     @FactorCommand() options: FactorCommandOptions,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DetailsResponseDto> {
-    const details = await this.factors.addOtpSms(caller, caller.userId, undefined, options);
+    const details = await this.factors.addOtpSms(caller, caller.userId, options);
     return factorResponse(reply, details, 'creation');
   }
 
   @Delete('otp_sms')
-  @ApiOperation({
+  @FactorCommandRoute({
+    target: 'me',
+    action: 'remove',
     summary: 'Remove One-Time Password (OTP) SMS',
     description:
       'Remove the configured One-Time Password (OTP) SMS factor of the authenticated user. As only one OTP SMS per user is allowed, the user will not have OTP SMS as a second factor afterward.',
   })
-  @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
-  @ApiFactorCommand()
-  @ApiProtectedRoute(400, 403, 404, 409, 429)
   async removeOtpSms(
     @CurrentCaller() caller: Caller,
     @FactorCommand() options: FactorCommandOptions,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DetailsResponseDto> {
-    const details = await this.factors.removeOtpSms(caller, caller.userId, undefined, options);
+    const details = await this.factors.removeOtpSms(caller, caller.userId, options);
     return factorResponse(reply, details, 'creationAndChange');
   }
 
   @Post('otp_email')
-  @HttpCode(200)
-  @ApiOperation({
+  @FactorCommandRoute({
+    target: 'me',
+    action: 'add',
     summary: 'Add One-Time Password (OTP) Email',
     description:
       'Add a new One-Time Password (OTP) Email factor to the authenticated user. OTP Email will enable the user to verify a OTP with the latest verified email. The email has to be verified to add the second factor.',
   })
-  @ApiBody(EMPTY_REQUEST_BODY)
-  @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
-  @ApiFactorCommand()
-  @ApiProtectedRoute(400, 403, 409, 429)
   async addOtpEmail(
     @CurrentCaller() caller: Caller,
     @FactorCommand() options: FactorCommandOptions,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DetailsResponseDto> {
-    const details = await this.factors.addOtpEmail(caller, caller.userId, undefined, options);
+    const details = await this.factors.addOtpEmail(caller, caller.userId, options);
     return factorResponse(reply, details, 'creation');
   }
 
   @Delete('otp_email')
-  @ApiOperation({
+  @FactorCommandRoute({
+    target: 'me',
+    action: 'remove',
     summary: 'Remove One-Time Password (OTP) Email',
     description:
       'Remove the configured One-Time Password (OTP) Email factor of the authenticated user. As only one OTP Email per user is allowed, the user will not have OTP Email as a second factor afterward.',
   })
-  @ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER })
-  @ApiFactorCommand()
-  @ApiProtectedRoute(400, 403, 404, 409, 429)
   async removeOtpEmail(
     @CurrentCaller() caller: Caller,
     @FactorCommand() options: FactorCommandOptions,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DetailsResponseDto> {
-    const details = await this.factors.removeOtpEmail(caller, caller.userId, undefined, options);
+    const details = await this.factors.removeOtpEmail(caller, caller.userId, options);
     return factorResponse(reply, details, 'creationAndChange');
   }
 }

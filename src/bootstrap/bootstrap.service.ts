@@ -50,7 +50,7 @@ export class BootstrapService {
         const organizationId = (await this.organizations.findIdByName(tx, DEFAULT_ORGANIZATION))!;
         const demoId = await this.users.findIdByUsername(tx, organizationId, DEMO_USERNAME);
         if (!demoId) return { organizationId, adminId };
-        const { factors } = await this.factors.listWithSequence(systemCaller('bootstrap'), demoId, tx);
+        const { factors } = await this.factors.listWithSequence(systemCaller('bootstrap'), demoId, { transaction: tx });
         const demoFactors = AUTH_FACTOR_KINDS.filter((kind) => factors.some((factor) => factor.type === kind.type)).map((kind) => kind.label);
         return { organizationId, adminId, demoId, demoFactors };
       }
@@ -60,14 +60,14 @@ export class BootstrapService {
 
   private async createInstance(tx: Transaction): Promise<Bootstrapped> {
     const system = systemCaller('bootstrap');
-    const { organizationId } = await this.organizations.create(system, DEFAULT_ORGANIZATION, [], tx);
+    const { organizationId } = await this.organizations.create(system, DEFAULT_ORGANIZATION, [], { transaction: tx });
     const { userId: adminId } = await this.users.addHuman(
       system,
       { userId: this.config.adminUserId, organizationId, username: ADMIN_USERNAME, givenName: 'Instance', familyName: 'Administrator' },
-      tx,
+      { transaction: tx },
     );
     await this.organizations.grantInstanceRoles(tx, adminId, [Role.IamOwner]);
-    await this.organizations.addMember(system, organizationId, { userId: adminId, roles: [Role.OrgOwner] }, tx);
+    await this.organizations.addMember(system, organizationId, { userId: adminId, roles: [Role.OrgOwner] }, { transaction: tx });
     this.logger.log(`Created the default organization ${organizationId} and the instance administrator ${adminId} (username "${ADMIN_USERNAME}")`);
     if (!this.config.seedDemoUser) return { organizationId, adminId };
     const { userId: demoId } = await this.users.addHuman(
@@ -80,10 +80,10 @@ export class BootstrapService {
         email: { email: 'demo@example.com', isVerified: true },
         phone: { phone: '+41791234567', isVerified: true },
       },
-      tx,
+      { transaction: tx },
     );
-    await this.factors.addOtpSms(system, demoId, tx);
-    await this.factors.addOtpEmail(system, demoId, tx);
+    await this.factors.addOtpSms(system, demoId, { transaction: tx });
+    await this.factors.addOtpEmail(system, demoId, { transaction: tx });
     this.logger.log(`Created the demo user ${demoId} (username "${DEMO_USERNAME}") with OTP SMS and OTP Email`);
     return { organizationId, adminId, demoId, demoFactors: AUTH_FACTOR_KINDS.map((kind) => kind.label) };
   }

@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller } from '@app/auth';
 import type { Caller } from '@app/auth';
 import { ApiProtectedRoute } from '../common/api-errors.decorator';
-import { UserIdPipe } from '../common/user-id.pipe';
+import { ApiUserIdParam, UserIdPipe } from '../common/user-id.pipe';
 import { ListChangesRequestDto, ListChangesResponseDto } from './dto/user-changes.dto';
 import { toChangePage, toListChangesResponse } from './user-change.mapper';
 import { UserChangesService } from './user-changes.service';
@@ -21,7 +21,7 @@ export class UserChangesController {
     description:
       "Returns the history of the user's account (as ZITADEL's ListUserChanges): its events, newest first unless `query.asc`, paginated by sequence. Needs user.read, unless the user is the caller.",
   })
-  @ApiParam({ name: 'userId', description: 'the user id (1 to 200 characters)', example: '163840776835432705' })
+  @ApiUserIdParam()
   @ApiBody({ type: ListChangesRequestDto, required: false })
   @ApiOkResponse({ type: ListChangesResponseDto })
   @ApiProtectedRoute(400, 403, 404)

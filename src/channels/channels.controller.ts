@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller } from '@app/auth';
 import type { Caller } from '@app/auth';
 import { ApiProtectedRoute } from '../common/api-errors.decorator';
 import { DetailsResponseDto } from '../common/dto/object-details.dto';
 import { toDetailsDto } from '../common/object-details.mapper';
-import { UserIdPipe } from '../common/user-id.pipe';
+import { ApiUserIdParam, UserIdPipe } from '../common/user-id.pipe';
 import { toChannelCodeResponse, toChannelVerification, toCodeRequest } from './channel.mapper';
 import { ChannelsService } from './channels.service';
 import {
@@ -17,7 +17,6 @@ import {
   VerifyCodeRequestDto,
 } from './dto/channel.dto';
 
-const USER_ID_PARAM = { name: 'userId', description: 'the user id (1 to 200 characters)', example: '163840776835432705' };
 const GUARDS =
   'Needs user.write, or being the user; a user holding an instance-wide role can be changed only by a caller holding one. ' +
   'Changing your own needs a recent sign-in where the organization asks for one, and counts against the factor rate limit.';
@@ -34,7 +33,7 @@ export class ChannelsController {
     summary: 'Set the user phone',
     description: `Set the phone number of a user. A code is sent to it by SMS (sendCode, the default), returned (returnCode) or, by an administrator, the number marked verified (isVerified). ${GUARDS}`,
   })
-  @ApiParam(USER_ID_PARAM)
+  @ApiUserIdParam()
   @ApiOkResponse({ type: ChannelCodeResponseDto })
   @ApiProtectedRoute(400, 403, 404, 429)
   async setPhone(
@@ -50,7 +49,7 @@ export class ChannelsController {
     summary: 'Remove the user phone',
     description: `Remove the phone number of a user. OTP SMS, which needs the phone, is removed with it in the same transaction. ${GUARDS}`,
   })
-  @ApiParam(USER_ID_PARAM)
+  @ApiUserIdParam()
   @ApiOkResponse({ type: DetailsResponseDto })
   @ApiProtectedRoute(400, 403, 404, 429)
   async removePhone(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string): Promise<DetailsResponseDto> {
@@ -63,7 +62,7 @@ export class ChannelsController {
     summary: 'Verify the phone',
     description: 'Verify the phone number with the code sent to it. Five wrong codes end the code. Needs user.write, or being the user.',
   })
-  @ApiParam(USER_ID_PARAM)
+  @ApiUserIdParam()
   @ApiOkResponse({ type: DetailsResponseDto })
   @ApiProtectedRoute(400, 403, 404, 429)
   async verifyPhone(
@@ -80,7 +79,7 @@ export class ChannelsController {
     summary: 'Resend the phone code',
     description: 'A new verification code for the phone awaiting verification; the pending one stops working.',
   })
-  @ApiParam(USER_ID_PARAM)
+  @ApiUserIdParam()
   @ApiOkResponse({ type: ChannelCodeResponseDto })
   @ApiProtectedRoute(400, 403, 404, 429)
   async resendPhoneCode(
@@ -97,7 +96,7 @@ export class ChannelsController {
     summary: 'Set the user email',
     description: `Set the e-mail address of a user. A code is sent to it (sendCode, the default, optionally with a link), returned (returnCode) or, by an administrator, the address marked verified (isVerified). ${GUARDS}`,
   })
-  @ApiParam(USER_ID_PARAM)
+  @ApiUserIdParam()
   @ApiOkResponse({ type: ChannelCodeResponseDto })
   @ApiProtectedRoute(400, 403, 404, 429)
   async setEmail(
@@ -114,7 +113,7 @@ export class ChannelsController {
     summary: 'Verify the email',
     description: 'Verify the e-mail address with the code sent to it. Five wrong codes end the code. Needs user.write, or being the user.',
   })
-  @ApiParam(USER_ID_PARAM)
+  @ApiUserIdParam()
   @ApiOkResponse({ type: DetailsResponseDto })
   @ApiProtectedRoute(400, 403, 404, 429)
   async verifyEmail(
@@ -131,7 +130,7 @@ export class ChannelsController {
     summary: 'Resend the email code',
     description: 'A new verification code for the e-mail address awaiting verification; the pending one stops working.',
   })
-  @ApiParam(USER_ID_PARAM)
+  @ApiUserIdParam()
   @ApiOkResponse({ type: ChannelCodeResponseDto })
   @ApiProtectedRoute(400, 403, 404, 429)
   async resendEmailCode(
@@ -145,7 +144,7 @@ export class ChannelsController {
   @Post('email/send')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send an email code', description: 'A verification code for the unverified e-mail address, whether or not one is pending.' })
-  @ApiParam(USER_ID_PARAM)
+  @ApiUserIdParam()
   @ApiOkResponse({ type: ChannelCodeResponseDto })
   @ApiProtectedRoute(400, 403, 404, 429)
   async sendEmailCode(

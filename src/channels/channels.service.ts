@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Caller } from '@app/auth';
-import { Transaction, TransactionRunner } from '@app/database';
+import { Transaction, TransactionOptions, TransactionRunner } from '@app/database';
 import { DomainError, FailedPreconditionError, NotFoundError, PermissionDeniedError } from '@app/errors';
 import { NewEvent } from '@app/eventstore';
 import { ObjectDetails } from '../common/object-details.mapper';
@@ -23,10 +23,8 @@ export type ChannelVerification =
 /** How a new code for the current value is to travel. */
 export type CodeRequest = Exclude<ChannelVerification, { kind: 'isVerified' }>;
 
-export interface ChannelCommandOptions {
-  /** Join this transaction instead of opening one (other modules composing commands). */
-  readonly transaction?: Transaction;
-}
+/** A channel command's options: `transaction` joins the caller's open transaction (other modules composing commands). */
+export type ChannelCommandOptions = TransactionOptions;
 
 /** What a channel command answers: where the user now stands, and the code when the caller asked for it back. */
 export interface ChannelResult {

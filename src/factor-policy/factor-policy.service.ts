@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Caller } from '@app/auth';
 import { APP_CONFIG } from '@app/config';
 import type { AppConfig } from '@app/config';
-import { Transaction, TransactionRunner } from '@app/database';
+import { Transaction, TransactionOptions, TransactionRunner } from '@app/database';
 import type { StoredFactorPolicy } from '../common/factor-policy.record';
 import { ObjectDetails } from '../common/object-details.mapper';
 import { OrganizationEventWriter } from '../organizations/organization-event.writer';
@@ -50,7 +50,12 @@ export class FactorPolicyService {
   }
 
   /** Replaces the organization's policy (needs `org.policy.write` there); recorded on the organization's stream. */
-  set(caller: Caller, organizationId: string, policy: StoredFactorPolicy, existing?: Transaction): Promise<{ policy: FactorPolicy; details: ObjectDetails }> {
+  set(
+    caller: Caller,
+    organizationId: string,
+    policy: StoredFactorPolicy,
+    options: TransactionOptions = {},
+  ): Promise<{ policy: FactorPolicy; details: ObjectDetails }> {
     return this.transactions.run(async (tx) => {
       await this.permissions.authorizeInOrganization(tx, caller, Permission.OrgPolicyWrite, organizationId);
       await this.organizations.lockExisting(tx, organizationId);
@@ -63,6 +68,6 @@ export class FactorPolicyService {
         },
       ]);
       return { policy: { ...policy, isDefault: false }, details };
-    }, existing);
+    }, options.transaction);
   }
 }

@@ -30,25 +30,25 @@ export class AuthServiceHandler {
       },
       addMyAuthFactorOTPSMS: async (_, context) => {
         const caller = callerOf(context);
-        const details = await this.factors.addOtpSms(caller, caller.userId, undefined, factorCommandOptionsOf(context));
+        const details = await this.factors.addOtpSms(caller, caller.userId, factorCommandOptionsOf(context));
         setEtag(context, details.sequence);
         return { details: toProtoDetails(details, 'creation') };
       },
       removeMyAuthFactorOTPSMS: async (_, context) => {
         const caller = callerOf(context);
-        const details = await this.factors.removeOtpSms(caller, caller.userId, undefined, factorCommandOptionsOf(context));
+        const details = await this.factors.removeOtpSms(caller, caller.userId, factorCommandOptionsOf(context));
         setEtag(context, details.sequence);
         return { details: toProtoDetails(details, 'creationAndChange') };
       },
       addMyAuthFactorOTPEmail: async (_, context) => {
         const caller = callerOf(context);
-        const details = await this.factors.addOtpEmail(caller, caller.userId, undefined, factorCommandOptionsOf(context));
+        const details = await this.factors.addOtpEmail(caller, caller.userId, factorCommandOptionsOf(context));
         setEtag(context, details.sequence);
         return { details: toProtoDetails(details, 'creation') };
       },
       removeMyAuthFactorOTPEmail: async (_, context) => {
         const caller = callerOf(context);
-        const details = await this.factors.removeOtpEmail(caller, caller.userId, undefined, factorCommandOptionsOf(context));
+        const details = await this.factors.removeOtpEmail(caller, caller.userId, factorCommandOptionsOf(context));
         setEtag(context, details.sequence);
         return { details: toProtoDetails(details, 'creationAndChange') };
       },

@@ -48,22 +48,22 @@ export class UserServiceHandler {
   implementation(): UserServiceImpl {
     return {
       addOTPSMS: async (request, context) => {
-        const details = await this.factors.addOtpSms(callerOf(context), userIds.transform(request.userId), undefined, factorCommandOptionsOf(context));
+        const details = await this.factors.addOtpSms(callerOf(context), userIds.transform(request.userId), factorCommandOptionsOf(context));
         setEtag(context, details.sequence);
         return { details: toProtoDetails(details) };
       },
       removeOTPSMS: async (request, context) => {
-        const details = await this.factors.removeOtpSms(callerOf(context), userIds.transform(request.userId), undefined, factorCommandOptionsOf(context));
+        const details = await this.factors.removeOtpSms(callerOf(context), userIds.transform(request.userId), factorCommandOptionsOf(context));
         setEtag(context, details.sequence);
         return { details: toProtoDetails(details) };
       },
       addOTPEmail: async (request, context) => {
-        const details = await this.factors.addOtpEmail(callerOf(context), userIds.transform(request.userId), undefined, factorCommandOptionsOf(context));
+        const details = await this.factors.addOtpEmail(callerOf(context), userIds.transform(request.userId), factorCommandOptionsOf(context));
         setEtag(context, details.sequence);
         return { details: toProtoDetails(details) };
       },
       removeOTPEmail: async (request, context) => {
-        const details = await this.factors.removeOtpEmail(callerOf(context), userIds.transform(request.userId), undefined, factorCommandOptionsOf(context));
+        const details = await this.factors.removeOtpEmail(callerOf(context), userIds.transform(request.userId), factorCommandOptionsOf(context));
         setEtag(context, details.sequence);
         return { details: toProtoDetails(details) };
       },

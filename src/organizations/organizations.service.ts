@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Caller } from '@app/auth';
-import { Transaction, TransactionRunner } from '@app/database';
+import { Transaction, TransactionOptions, TransactionRunner } from '@app/database';
 import { InvalidArgumentError, NotFoundError } from '@app/errors';
 import { IdGenerator } from '@app/ids';
 import { ObjectDetails } from '../common/object-details.mapper';
@@ -34,7 +34,7 @@ export class OrganizationsService {
     caller: Caller,
     name: string,
     admins: readonly OrganizationMember[] = [],
-    existing?: Transaction,
+    options: TransactionOptions = {},
   ): Promise<{ organizationId: string; details: ObjectDetails }> {
     return this.transactions.run(async (tx) => {
       await this.permissions.authorizeInstanceWide(tx, caller, Permission.OrgCreate);
@@ -49,11 +49,11 @@ export class OrganizationsService {
         ...admins.map((admin) => ({ type: OrgEventType.MemberAdded, payload: { userId: admin.userId, roles: rolesOf(admin) } })),
       ]);
       return { organizationId, details };
-    }, existing);
+    }, options.transaction);
   }
 
   /** Grants roles in an organization (needs `org.member.write` there). */
-  addMember(caller: Caller, organizationId: string, member: OrganizationMember, existing?: Transaction): Promise<ObjectDetails> {
+  addMember(caller: Caller, organizationId: string, member: OrganizationMember, options: TransactionOptions = {}): Promise<ObjectDetails> {
     return this.transactions.run(async (tx) => {
       await this.permissions.authorizeInOrganization(tx, caller, Permission.OrgMemberWrite, organizationId);
       await this.lockExisting(tx, organizationId);
@@ -61,7 +61,7 @@ export class OrganizationsService {
       await this.userAccess.readForChange(tx, caller, Permission.UserRead, member.userId);
       await this.permissions.grantRoles(tx, member.userId, organizationId, rolesOf(member));
       return this.writer.write(tx, organizationId, caller, [{ type: OrgEventType.MemberAdded, payload: { userId: member.userId, roles: rolesOf(member) } }]);
-    }, existing);
+    }, options.transaction);
   }
 
   /** Refuses an organization that does not exist (404, `AUTHF-ORG-404`), in the caller's transaction. */

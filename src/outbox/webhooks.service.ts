@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Caller } from '@app/auth';
 import { APP_CONFIG } from '@app/config';
 import type { AppConfig } from '@app/config';
-import { Transaction, TransactionRunner } from '@app/database';
+import { Transaction, TransactionOptions, TransactionRunner } from '@app/database';
 import { InvalidArgumentError, NotFoundError } from '@app/errors';
 import { IdGenerator } from '@app/ids';
 import { ObjectDetails } from '../common/object-details.mapper';
@@ -62,7 +62,12 @@ export class WebhooksService {
   ) {}
 
   /** Adds a webhook to the organization (needs `org.webhook.write` there); the secret is generated when not given. */
-  create(caller: Caller, organizationId: string, input: NewWebhook, existing?: Transaction): Promise<{ webhook: WebhookRecord; details: ObjectDetails }> {
+  create(
+    caller: Caller,
+    organizationId: string,
+    input: NewWebhook,
+    options: TransactionOptions = {},
+  ): Promise<{ webhook: WebhookRecord; details: ObjectDetails }> {
     return this.transactions.run(async (tx) => {
       await this.authorize(tx, caller, organizationId);
       this.assertDeliverable(input.url);
@@ -73,7 +78,7 @@ export class WebhooksService {
       // The secret stays out of the event log: the log is history anyone auditing may read.
       const details = await this.record(tx, caller, organizationId, WebhookEventType.Added, { webhookId: id, url: input.url, eventTypes });
       return { webhook: { id, organizationId, url: input.url, eventTypes, secret, active: true, createdAt }, details };
-    }, existing);
+    }, options.transaction);
   }
 
   /** Changes a webhook's URL, event types or whether it is active (needs `org.webhook.write`); recorded as an event. */

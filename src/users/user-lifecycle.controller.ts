@@ -1,14 +1,13 @@
 import { Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller } from '@app/auth';
 import type { Caller } from '@app/auth';
 import { ApiProtectedRoute } from '../common/api-errors.decorator';
 import { DetailsResponseDto } from '../common/dto/object-details.dto';
 import { toDetailsDto } from '../common/object-details.mapper';
-import { UserIdPipe } from '../common/user-id.pipe';
+import { ApiUserIdParam, UserIdPipe } from '../common/user-id.pipe';
 import { UserLifecycleService } from './user-lifecycle.service';
 
-const USER_ID_PARAM = { name: 'userId', description: 'the user id (1 to 200 characters)', example: '163840776835432705' };
 const EMPTY_BODY = { schema: { type: 'object', example: {} }, required: false };
 const TOKENS_REFUSED = "The user's tokens are refused from the next request on (401, AUTHF-AUTH-004).";
 const NOT_ON_ONESELF = 'Not on oneself. A caller with only organization-level roles cannot act on a user holding an instance-level role (403).';
@@ -24,7 +23,7 @@ export class UserLifecycleController {
     summary: 'Delete user',
     description: `Deletes the user, with its second factors and memberships, in one transaction. Its events stay, and its id cannot be taken again. ${TOKENS_REFUSED} Needs user.delete, unless the user is the caller. A caller with only organization-level roles cannot delete a user holding an instance-level role (403).`,
   })
-  @ApiParam(USER_ID_PARAM)
+  @ApiUserIdParam()
   @ApiOkResponse({ type: DetailsResponseDto })
   @ApiProtectedRoute(400, 403, 404)
   async delete(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string): Promise<DetailsResponseDto> {
@@ -37,7 +36,7 @@ export class UserLifecycleController {
     summary: 'Deactivate user',
     description: `Sets an active or locked user to USER_STATE_INACTIVE; an inactive user gives 400 (code 9). ${TOKENS_REFUSED} Needs user.write. ${NOT_ON_ONESELF}`,
   })
-  @ApiParam(USER_ID_PARAM)
+  @ApiUserIdParam()
   @ApiBody(EMPTY_BODY)
   @ApiOkResponse({ type: DetailsResponseDto })
   @ApiProtectedRoute(400, 403, 404)
@@ -51,7 +50,7 @@ export class UserLifecycleController {
     summary: 'Reactivate user',
     description: `Sets a deactivated user back to USER_STATE_ACTIVE; any other state gives 400 (code 9). Needs user.write. ${NOT_ON_ONESELF}`,
   })
-  @ApiParam(USER_ID_PARAM)
+  @ApiUserIdParam()
   @ApiBody(EMPTY_BODY)
   @ApiOkResponse({ type: DetailsResponseDto })
   @ApiProtectedRoute(400, 403, 404)
@@ -65,7 +64,7 @@ export class UserLifecycleController {
     summary: 'Lock user',
     description: `Sets an active user to USER_STATE_LOCKED; a deactivated or locked user gives 400 (code 9). ${TOKENS_REFUSED} Needs user.write. ${NOT_ON_ONESELF}`,
   })
-  @ApiParam(USER_ID_PARAM)
+  @ApiUserIdParam()
   @ApiBody(EMPTY_BODY)
   @ApiOkResponse({ type: DetailsResponseDto })
   @ApiProtectedRoute(400, 403, 404)
@@ -79,7 +78,7 @@ export class UserLifecycleController {
     summary: 'Unlock user',
     description: `Sets a locked user back to USER_STATE_ACTIVE; any other state gives 400 (code 9). Needs user.write. ${NOT_ON_ONESELF}`,
   })
-  @ApiParam(USER_ID_PARAM)
+  @ApiUserIdParam()
   @ApiBody(EMPTY_BODY)
   @ApiOkResponse({ type: DetailsResponseDto })
   @ApiProtectedRoute(400, 403, 404)

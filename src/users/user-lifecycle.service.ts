@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Caller } from '@app/auth';
-import { Transaction, TransactionRunner } from '@app/database';
+import { Transaction, TransactionOptions, TransactionRunner } from '@app/database';
 import { FailedPreconditionError, PermissionDeniedError } from '@app/errors';
 import { ObjectDetails } from '../common/object-details.mapper';
 import { Permission } from '../permissions/permission';
@@ -61,35 +61,35 @@ export class UserLifecycleService {
   ) {}
 
   /** Deletes the user with its second factors and memberships; its events stay and its id stays taken. */
-  delete(caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
+  delete(caller: Caller, userId: string, options: TransactionOptions = {}): Promise<ObjectDetails> {
     return this.transactions.run(async (tx) => {
       const user = await this.lockTarget(tx, caller, Permission.UserDelete, userId);
       await this.lifecycle.delete(tx, user);
       return this.writer.write(tx, user, caller, [{ type: UserEventType.Removed }]);
-    }, existing);
+    }, options.transaction);
   }
 
   /** Deactivates an active or locked user. */
-  deactivate(caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
-    return this.transition(DEACTIVATE, caller, userId, existing);
+  deactivate(caller: Caller, userId: string, options: TransactionOptions = {}): Promise<ObjectDetails> {
+    return this.transition(DEACTIVATE, caller, userId, options);
   }
 
   /** Reactivates a deactivated user. */
-  reactivate(caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
-    return this.transition(REACTIVATE, caller, userId, existing);
+  reactivate(caller: Caller, userId: string, options: TransactionOptions = {}): Promise<ObjectDetails> {
+    return this.transition(REACTIVATE, caller, userId, options);
   }
 
   /** Locks an active user. */
-  lock(caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
-    return this.transition(LOCK, caller, userId, existing);
+  lock(caller: Caller, userId: string, options: TransactionOptions = {}): Promise<ObjectDetails> {
+    return this.transition(LOCK, caller, userId, options);
   }
 
   /** Unlocks a locked user. */
-  unlock(caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
-    return this.transition(UNLOCK, caller, userId, existing);
+  unlock(caller: Caller, userId: string, options: TransactionOptions = {}): Promise<ObjectDetails> {
+    return this.transition(UNLOCK, caller, userId, options);
   }
 
-  private transition(transition: Transition, caller: Caller, userId: string, existing?: Transaction): Promise<ObjectDetails> {
+  private transition(transition: Transition, caller: Caller, userId: string, options: TransactionOptions): Promise<ObjectDetails> {
     return this.transactions.run(async (tx) => {
       // Deactivating or locking oneself would be a lock-out no one asked an administrator for; unlocking or
       // reactivating oneself cannot happen (the token is refused).
@@ -98,7 +98,7 @@ export class UserLifecycleService {
       if (!transition.from.includes(user.state)) throw new FailedPreconditionError(transition.refusal.id, transition.refusal.message);
       await this.lifecycle.setState(tx, user.id, transition.to);
       return this.writer.write(tx, user, caller, [{ type: transition.event }]);
-    }, existing);
+    }, options.transaction);
   }
 
   /**

@@ -1,16 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller } from '@app/auth';
 import type { Caller } from '@app/auth';
 import { ApiProtectedRoute } from '../common/api-errors.decorator';
 import { toDetailsDto } from '../common/object-details.mapper';
-import { UserIdPipe } from '../common/user-id.pipe';
+import { ApiUserIdParam, UserIdPipe } from '../common/user-id.pipe';
 import { AddHumanUserDto, AddHumanUserResponseDto } from './dto/add-human-user.dto';
 import { GetUserResponseDto } from './dto/user.response.dto';
 import { toGetUserResponse, toNewHumanUser } from './user.mapper';
 import { UsersService } from './users.service';
-
-const USER_ID_PARAM = { name: 'userId', description: 'the user id (1 to 200 characters)', example: '163840776835432705' };
 
 @ApiTags('User Service v2')
 @Controller('v2/users')
@@ -29,7 +27,7 @@ export class UsersController {
 
   @Get(':userId')
   @ApiOperation({ summary: 'User by ID', description: 'Returns the full user object (human) including the profile, email and phone. Needs user.read.' })
-  @ApiParam(USER_ID_PARAM)
+  @ApiUserIdParam()
   @ApiOkResponse({ type: GetUserResponseDto })
   @ApiProtectedRoute(400, 403, 404)
   async getById(@CurrentCaller() caller: Caller, @Param('userId', UserIdPipe) userId: string): Promise<GetUserResponseDto> {

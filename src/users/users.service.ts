@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Caller } from '@app/auth';
-import { Transaction, TransactionRunner } from '@app/database';
+import { Transaction, TransactionOptions, TransactionRunner } from '@app/database';
 import { AlreadyExistsError } from '@app/errors';
 import { NewEvent } from '@app/eventstore';
 import { IdGenerator } from '@app/ids';
@@ -35,7 +35,7 @@ export class UsersService {
   ) {}
 
   /** Creates a human user in an organization where the caller has `user.write`. */
-  addHuman(caller: Caller, input: NewHumanUser, existing?: Transaction): Promise<{ userId: string; details: ObjectDetails }> {
+  addHuman(caller: Caller, input: NewHumanUser, options: TransactionOptions = {}): Promise<{ userId: string; details: ObjectDetails }> {
     return this.transactions.run(async (tx) => {
       await this.permissions.authorizeInOrganization(tx, caller, Permission.UserWrite, input.organizationId);
       // What can be checked inside the caller's organization comes first: the answer then reveals of other
@@ -63,7 +63,7 @@ export class UsersService {
       if (input.phone) events.push(...phoneEvents(input.phone.phone, input.phone.isVerified));
       const details = await this.writer.write(tx, { id: userId, organizationId: input.organizationId }, caller, events);
       return { userId, details };
-    }, existing);
+    }, options.transaction);
   }
 
   /** The id of the user with this username in the organization, in the caller's transaction (a system lookup: no caller is checked). */
