@@ -1,9 +1,8 @@
-import { applyDecorators, createParamDecorator, ExecutionContext, HttpCode, Type } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
+import { applyDecorators, createParamDecorator, ExecutionContext, Type } from '@nestjs/common';
+import { ApiHeader, ApiQuery } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ApiProtectedRoute } from '../common/api-errors.decorator';
 import { DetailsResponseDto } from '../common/dto/object-details.dto';
-import { ApiUserIdParam } from '../common/user-id.pipe';
+import { ApiUserIdParam, ProtectedRoute } from '../common/protected-route.decorator';
 import { FactorCommandOptions, parseForce } from './factor-command.options';
 
 /** The first value of a header or query parameter sent once or more. */
@@ -22,9 +21,6 @@ export const FactorCommand = createParamDecorator((_: unknown, context: Executio
     reason: first(query.reason),
   };
 });
-
-/** The request body of a factor command: none needed; `{}` is accepted. */
-export const EMPTY_REQUEST_BODY = { schema: { type: 'object', example: {} }, required: false };
 
 /** The `ETag` every factor response carries. */
 export const ETAG_RESPONSE_HEADER = {
@@ -89,29 +85,30 @@ export interface FactorRouteDescription {
 export function FactorCommandRoute(route: FactorRouteDescription & { readonly action: 'add' | 'remove' | 'reset' }) {
   const removes = route.action !== 'add';
   const onUser = route.target === 'user';
-  // Listed in the order the former decorator stacks applied them (bottom up), so the document stays the same.
-  return applyDecorators(
+  return ProtectedRoute({
+    summary: route.summary,
+    description: route.description,
+    response: DetailsResponseDto,
+    headers: ETAG_RESPONSE_HEADER,
     // 404: a user named in the path may be invisible, a factor to remove may be missing.
-    ApiProtectedRoute(400, 403, ...(onUser || removes ? [404] : []), 409, 429),
-    ApiFactorCommand({ removal: removes && onUser }),
-    ApiOkResponse({ type: DetailsResponseDto, headers: ETAG_RESPONSE_HEADER }),
-    ...(route.action === 'remove' ? [] : [ApiBody(EMPTY_REQUEST_BODY)]),
-    ...(onUser ? [ApiUserIdParam()] : []),
-    ApiOperation({ summary: route.summary, description: route.description }),
-    HttpCode(200),
-  );
+    errors: [400, 403, ...(onUser || removes ? [404] : []), 409, 429],
+    parameters: ApiFactorCommand({ removal: removes && onUser }),
+    body: route.action === 'remove' ? undefined : 'empty',
+    params: onUser ? [ApiUserIdParam()] : [],
+  });
 }
 
 /** A factor query route: 200 with `response` (and the `ETag` on the v1 list); on another user, 400/403/404 as its access check answers. */
 export function FactorQueryRoute(route: FactorRouteDescription & { readonly response: Type<unknown>; readonly body?: 'empty' }) {
   const onUser = route.target === 'user';
-  return applyDecorators(
-    ApiProtectedRoute(...(onUser ? [400, 403, 404] : [])),
+  return ProtectedRoute({
+    summary: route.summary,
+    description: route.description,
+    response: route.response,
     // The v1 list carries the ETag the v1 commands' If-Match compares with.
-    ApiOkResponse({ type: route.response, ...(onUser ? {} : { headers: ETAG_RESPONSE_HEADER }) }),
-    ...(route.body === 'empty' ? [ApiBody(EMPTY_REQUEST_BODY)] : []),
-    ...(onUser ? [ApiUserIdParam()] : []),
-    ApiOperation({ summary: route.summary, description: route.description }),
-    HttpCode(200),
-  );
+    headers: onUser ? undefined : ETAG_RESPONSE_HEADER,
+    errors: onUser ? [400, 403, 404] : [],
+    body: route.body,
+    params: onUser ? [ApiUserIdParam()] : [],
+  });
 }

@@ -1,5 +1,4 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { ApiParam } from '@nestjs/swagger';
 import { InvalidArgumentError } from '@app/errors';
 
 export const USER_ID_MAX_LENGTH = 200;
@@ -15,9 +14,4 @@ export class UserIdPipe implements PipeTransform<string, string> {
     if (value.includes('\u0000')) throw new InvalidArgumentError('AUTHF-USER-400', 'userId must not contain NUL characters');
     return value;
   }
-}
-
-/** Documents the `{userId}` path parameter that {@link UserIdPipe} checks. */
-export function ApiUserIdParam(): MethodDecorator {
-  return ApiParam({ name: 'userId', description: `the user id (1 to ${USER_ID_MAX_LENGTH} characters)`, example: '163840776835432705' });
 }

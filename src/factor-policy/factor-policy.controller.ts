@@ -1,15 +1,14 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { CurrentCaller } from '@app/auth';
 import type { Caller } from '@app/auth';
 import { InvalidArgumentError } from '@app/errors';
-import { ApiProtectedRoute } from '../common/api-errors.decorator';
 import { toDetailsDto } from '../common/object-details.mapper';
+import { OrganizationRoute } from '../common/protected-route.decorator';
 import { GetFactorPolicyResponseDto, SetFactorPolicyDto, SetFactorPolicyResponseDto } from './dto/factor-policy.dto';
 import { toFactorPolicyDto } from './factor-policy.mapper';
 import { FactorPolicyService } from './factor-policy.service';
 
-const ORG_ID_PARAM = { name: 'orgId', description: 'the organization id', example: '69629023906488334' };
 const MAX_AUTH_AGE_SECONDS = 30 * 86_400;
 
 /** An organization's factor policy (forced MFA, step-up freshness), in the v2 style. */
@@ -19,25 +18,23 @@ export class FactorPolicyController {
   constructor(private readonly policies: FactorPolicyService) {}
 
   @Get()
-  @ApiOperation({
+  @OrganizationRoute({
+    response: GetFactorPolicyResponseDto,
+    errors: [403, 404],
     summary: 'Get the factor policy of an organization',
     description: "The policy in force: the organization's own, or the configured defaults (isDefault: true). Needs org.read there (ORG_OWNER, IAM_OWNER).",
   })
-  @ApiParam(ORG_ID_PARAM)
-  @ApiOkResponse({ type: GetFactorPolicyResponseDto })
-  @ApiProtectedRoute(403, 404)
   async get(@CurrentCaller() caller: Caller, @Param('orgId') orgId: string): Promise<GetFactorPolicyResponseDto> {
     return { policy: toFactorPolicyDto(await this.policies.get(caller, orgId)) };
   }
 
   @Put()
-  @ApiOperation({
+  @OrganizationRoute({
+    response: SetFactorPolicyResponseDto,
+    errors: [400, 403, 404],
     summary: 'Set the factor policy of an organization',
     description: "Replaces the organization's factor policy; a field left out is reset. Needs org.policy.write there (ORG_OWNER, IAM_OWNER).",
   })
-  @ApiParam(ORG_ID_PARAM)
-  @ApiOkResponse({ type: SetFactorPolicyResponseDto })
-  @ApiProtectedRoute(400, 403, 404)
   async set(@CurrentCaller() caller: Caller, @Param('orgId') orgId: string, @Body() body: SetFactorPolicyDto): Promise<SetFactorPolicyResponseDto> {
     const maxAge = body.factorChangeMaxAuthAge === undefined ? undefined : Number(body.factorChangeMaxAuthAge.slice(0, -1));
     if (maxAge !== undefined && maxAge > MAX_AUTH_AGE_SECONDS) {
