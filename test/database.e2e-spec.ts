@@ -1,9 +1,22 @@
 import { rmSync } from 'node:fs';
 import { EmbeddedPostgresServer } from '@app/database';
+import { DataSource } from 'typeorm';
 import { createOrganization, createUser, TestUser } from './support/fixtures';
 import { ApiResponse, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, startTestPostgres } from './support/test-postgres';
 
+/**
+ * What the schema has and TypeORM cannot model, so its schema builder proposes to undo it: each entry is the one
+ * statement it would run, and why that statement is wrong. Anything else it proposes is drift between the
+ * entities and the migrations. Not proposed at all, hence not listed (TypeORM does not read them): the events'
+ * append-only trigger, rate_limit_counters being UNLOGGED, the expression indexes on events (declared on the entity
+ * with `synchronize: false`), the predicate of the partial index deliveries_due (declared with its `where`).
+ */
+const UNMODELLED: RegExp[] = [
+  // xid8 (the writing transaction's id) is no TypeORM column type: EventEntity and OutboxCursorEntity leave it unmapped.
+  /^ALTER TABLE "events" DROP COLUMN "tx_id"$/,
+  /^ALTER TABLE "outbox_cursor" DROP COLUMN "tx_id"$/,
+];
 const ERROR_DETAIL_TYPE = 'type.googleapis.com/zitadel.v1.ErrorDetail';
 const MIGRATIONS = [
   'CreateEventstore1732320000000',
@@ -35,6 +48,15 @@ const TABLES = [
   'webhooks',
 ];
 
+/**
+ * The statements TypeORM's schema builder would run to make the database match the entities (what `synchronize`
+ * would do; it is never run), less the allow-listed ones.
+ */
+async function pendingSchemaChanges(dataSource: DataSource): Promise<string[]> {
+  const { upQueries } = await dataSource.driver.createSchemaBuilder().log();
+  return upQueries.map((query) => query.query.replace(/\s+/g, ' ').trim()).filter((query) => !UNMODELLED.some((allowed) => allowed.test(query)));
+}
+
 async function publicTables(t: TestApp): Promise<string[]> {
   const rows = await t.dataSource.query<{ name: string }[]>(
     `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
@@ -65,25 +87,11 @@ describe('migrations', () => {
     }
   });
 
-  it("creates each entity's table as its entity describes it: the schema in code matches the migrations", async () => {
+  it('leaves TypeORM nothing to change: the entities describe the schema the migrations build', async () => {
     const t = await startTestApp();
     try {
-      for (const entity of t.dataSource.entityMetadatas) {
-        const columns = await t.dataSource.query<{ name: string; type: string; nullable: string }[]>(
-          `SELECT column_name AS name, data_type AS type, is_nullable AS nullable FROM information_schema.columns
-           WHERE table_schema = 'public' AND table_name = $1 ORDER BY column_name`,
-          [entity.tableName],
-        );
-        const described = entity.columns
-          .map((column) => ({
-            name: column.databaseName,
-            type: column.type === 'timestamptz' ? 'timestamp with time zone' : String(column.type),
-            nullable: column.isNullable ? 'YES' : 'NO',
-          }))
-          .sort((a, b) => a.name.localeCompare(b.name));
-        expect({ table: entity.tableName, columns }).toEqual({ table: entity.tableName, columns: described });
-      }
-      expect(t.dataSource.entityMetadatas.map((entity) => entity.tableName)).toContain('deleted_users');
+      expect(t.dataSource.entityMetadatas.map((entity) => entity.tableName).sort()).toEqual(TABLES.filter((table) => table !== 'migrations'));
+      expect(await pendingSchemaChanges(t.dataSource)).toEqual([]);
     } finally {
       await t.close();
     }

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
+import { Column, Entity, ForeignKey, PrimaryColumn, Unique } from 'typeorm';
 import type { CodePurposeName } from '../code-purpose';
 
 /** A pending code: one per user and purpose; a new one replaces it. The code itself is never stored, only its keyed hash. */
@@ -8,6 +8,8 @@ export class VerificationCodeEntity {
   @PrimaryColumn({ type: 'text' })
   id: string;
 
+  // By table name: the users feature's entity is not imported here. A user's codes go with the user.
+  @ForeignKey('users', { name: 'verification_codes_user_id_fkey', onDelete: 'CASCADE' })
   @Column({ name: 'user_id', type: 'text' })
   userId: string;
 
