@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Transaction } from '@app/database';
-import { StoredEvent, StoredEventRow, toStoredEvent } from '@app/eventstore';
+import { EventEntity, StoredEvent, storedEventOf } from '@app/eventstore';
+import { In, LessThan, MoreThanOrEqual } from 'typeorm';
 
 /** Which events a search selects (all conditions together). */
 export interface AuditFilter {
@@ -42,7 +43,9 @@ export interface AuditPage {
   readonly bound: string;
 }
 
-const ORDER_KEY = `COALESCE(tx_id, '0'::xid8)`;
+// The commit-safe order: the writing transaction's id (xid8, not mapped by EventEntity; events from before the outbox
+// migration have none and count as the oldest), then the event id. The expression the migration's indexes are on.
+const ORDER_KEY = `COALESCE(e.tx_id, '0'::xid8)`;
 
 /** Reads the event log for the audit search. */
 @Injectable()
@@ -51,37 +54,35 @@ export class AuditRepository {
    * A page of events in (transaction id, event id) order, only of transactions below the oldest one still
    * running (or the given bound, if lower): no event can ever be appended below that bound, so the pages of
    * one search neither skip nor repeat an event while others are appended, however commits interleave.
-   * The condition list is built from the filter, hence SQL and not a fixed statement (events have no entity).
    */
   async page(tx: Transaction, filter: AuditFilter, query: AuditPageQuery): Promise<AuditPage> {
-    const parameters: unknown[] = [];
-    const param = (value: unknown): string => `$${parameters.push(value)}`;
+    // Raw: the bound is an xid8 from the transaction's snapshot, read from no table; TypeORM has neither.
     const boundRows: { bound: string }[] = await tx.manager.query(
       `SELECT (CASE WHEN $1::xid8 IS NOT NULL AND $1::xid8 < pg_snapshot_xmin(pg_current_snapshot()) THEN $1::xid8
                     ELSE pg_snapshot_xmin(pg_current_snapshot()) END)::text AS bound`,
       [query.bound ?? null],
     );
     const bound = boundRows[0].bound;
-    const conditions = [`${ORDER_KEY} < ${param(bound)}::xid8`];
-    if (filter.organizationId !== undefined) conditions.push(`resource_owner = ${param(filter.organizationId)}`);
-    if (filter.userId !== undefined) conditions.push(`aggregate_type = 'user' AND aggregate_id = ${param(filter.userId)}`);
-    if (filter.eventTypes && filter.eventTypes.length > 0) conditions.push(`type = ANY(${param(filter.eventTypes)}::text[])`);
-    if (filter.editorUserId !== undefined) conditions.push(`creator = ${param(filter.editorUserId)}`);
-    if (filter.since) conditions.push(`created_at >= ${param(filter.since)}`);
-    if (filter.until) conditions.push(`created_at < ${param(filter.until)}`);
-    if (query.after) {
-      conditions.push(`(${ORDER_KEY}, id) ${query.ascending ? '>' : '<'} (${param(query.after.txId)}::xid8, ${param(query.after.eventId)}::bigint)`);
-    }
     const direction = query.ascending ? 'ASC' : 'DESC';
-    const rows: (StoredEventRow & { order_tx_id: string })[] = await tx.manager.query(
-      `SELECT id, ${ORDER_KEY}::text AS order_tx_id, aggregate_type, aggregate_id, sequence, type, created_at, creator, resource_owner,
-              request_id, source_address, user_agent, payload
-       FROM events
-       WHERE ${conditions.join(' AND ')}
-       ORDER BY ${ORDER_KEY} ${direction}, id ${direction}
-       LIMIT ${param(query.limit)}`,
-      parameters,
-    );
-    return { bound, events: rows.map((row) => ({ ...toStoredEvent(row), position: { txId: row.order_tx_id, eventId: row.id } })) };
+    const select = tx.manager
+      .createQueryBuilder(EventEntity, 'e')
+      .select('e')
+      .addSelect(`${ORDER_KEY}::text`, 'order_tx_id')
+      .where(`${ORDER_KEY} < CAST(:bound AS xid8)`, { bound });
+    if (filter.organizationId !== undefined) select.andWhere({ resourceOwner: filter.organizationId });
+    if (filter.userId !== undefined) select.andWhere({ aggregateType: 'user', aggregateId: filter.userId });
+    if (filter.eventTypes && filter.eventTypes.length > 0) select.andWhere({ type: In([...filter.eventTypes]) });
+    if (filter.editorUserId !== undefined) select.andWhere({ creator: filter.editorUserId });
+    if (filter.since) select.andWhere({ createdAt: MoreThanOrEqual(filter.since) });
+    if (filter.until) select.andWhere({ createdAt: LessThan(filter.until) });
+    if (query.after) {
+      select.andWhere(`(${ORDER_KEY}, e.id) ${query.ascending ? '>' : '<'} (CAST(:afterTxId AS xid8), CAST(:afterEventId AS bigint))`, {
+        afterTxId: query.after.txId,
+        afterEventId: query.after.eventId,
+      });
+    }
+    const { entities, raw } = await select.orderBy(ORDER_KEY, direction).addOrderBy('e.id', direction).limit(query.limit).getRawAndEntities();
+    const orderTxIds = new Map((raw as { e_id: string; order_tx_id: string }[]).map((row) => [row.e_id, row.order_tx_id]));
+    return { bound, events: entities.map((event) => ({ ...storedEventOf(event), position: { txId: orderTxIds.get(event.id)!, eventId: event.id } })) };
   }
 }

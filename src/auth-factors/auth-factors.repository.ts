@@ -2,17 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { Transaction } from '@app/database';
 import { AuthFactorType } from './auth-factor.kind';
 import type { AuthFactorRecord } from './auth-factor.record';
+import { AuthFactorEntity } from './entities/auth-factor.entity';
 
 /** The configured second factors of users. */
 @Injectable()
 export class AuthFactorsRepository {
   /** The user's factors, oldest first. */
   async listByUser(tx: Transaction, userId: string): Promise<AuthFactorRecord[]> {
-    const rows: { type: AuthFactorType; state: 'ready'; created_at: Date }[] = await tx.manager.query(
-      'SELECT type, state, created_at FROM auth_factors WHERE user_id = $1 ORDER BY created_at, type',
-      [userId],
-    );
-    return rows.map((row) => ({ type: row.type, state: row.state, createdAt: row.created_at }));
+    const factors = await tx.manager.find(AuthFactorEntity, {
+      select: { type: true, state: true, createdAt: true },
+      where: { userId },
+      order: { createdAt: 'ASC', type: 'ASC' },
+    });
+    return factors.map((factor) => ({ type: factor.type, state: factor.state, createdAt: factor.createdAt }));
   }
 
   /** Adds the factor; false when the user already has it. */

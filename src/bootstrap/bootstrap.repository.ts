@@ -9,16 +9,21 @@ const BOOTSTRAP_LOCK_KEY = 7_421_337_002;
 export class BootstrapRepository {
   /** Holds the bootstrap lock until the transaction ends. */
   async lock(tx: Transaction): Promise<void> {
+    // Raw: an advisory lock is a function call on no table; TypeORM has no API for it.
     await tx.manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);
   }
 
   /** The instance administrator created by the bootstrap, if it ran. */
   async findAdministratorId(tx: Transaction, username: string): Promise<string | undefined> {
-    const rows: { id: string }[] = await tx.manager.query(
-      `SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id AND m.scope = 'instance'
-       WHERE u.username = $1 ORDER BY u.created_at LIMIT 1`,
-      [username],
-    );
-    return rows[0]?.id;
+    // By table names: the users' and memberships' entities stay in their features.
+    const administrator: { id: string } | undefined = await tx.manager
+      .createQueryBuilder('users', 'u')
+      .select('u.id', 'id')
+      .innerJoin('memberships', 'm', 'm.userId = u.id AND m.scope = :scope', { scope: 'instance' })
+      .where('u.username = :username', { username })
+      .orderBy('u.createdAt', 'ASC')
+      .limit(1)
+      .getRawOne();
+    return administrator?.id;
   }
 }

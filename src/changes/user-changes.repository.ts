@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Transaction } from '@app/database';
+import { EventEntity } from '@app/eventstore';
 
 /** One change of a user: an event of their stream, with who made it. */
 export interface UserChangeRecord {
@@ -37,17 +38,25 @@ interface ChangeRow {
 export class UserChangesRepository {
   /** A page of the user's events, in sequence order (newest first unless ascending). */
   async page(tx: Transaction, userId: string, page: ChangePage): Promise<UserChangeRecord[]> {
-    const direction = page.ascending ? 'ASC' : 'DESC';
-    const bound = page.ascending ? 'e.sequence > $2' : '($2 = 0 OR e.sequence < $2)';
-    const rows: ChangeRow[] = await tx.manager.query(
-      `SELECT e.id, e.sequence, e.type, e.created_at, e.creator, e.resource_owner,
-              u.given_name AS editor_given_name, u.family_name AS editor_family_name, u.username AS editor_username
-       FROM events e LEFT JOIN users u ON u.id = e.creator
-       WHERE e.aggregate_id = $1 AND ${bound}
-       ORDER BY e.sequence ${direction}
-       LIMIT $3`,
-      [userId, page.sequence, page.limit],
-    );
+    const query = tx.manager
+      .createQueryBuilder(EventEntity, 'e')
+      .select('e.id', 'id')
+      .addSelect('e.sequence', 'sequence')
+      .addSelect('e.type', 'type')
+      .addSelect('e.createdAt', 'created_at')
+      .addSelect('e.creator', 'creator')
+      .addSelect('e.resourceOwner', 'resource_owner')
+      .addSelect('u.givenName', 'editor_given_name')
+      .addSelect('u.familyName', 'editor_family_name')
+      .addSelect('u.username', 'editor_username')
+      // Joined by table name: the users feature's entity stays in that feature.
+      .leftJoin('users', 'u', 'u.id = e.creator')
+      .where('e.aggregateId = :userId', { userId })
+      .orderBy('e.sequence', page.ascending ? 'ASC' : 'DESC')
+      .limit(page.limit);
+    if (page.ascending) query.andWhere('e.sequence > :sequence', { sequence: page.sequence });
+    else if (page.sequence !== 0) query.andWhere('e.sequence < :sequence', { sequence: page.sequence });
+    const rows: ChangeRow[] = await query.getRawMany();
     return rows.map((row) => ({
       eventId: row.id,
       sequence: Number(row.sequence),
@@ -62,7 +71,6 @@ export class UserChangesRepository {
 
   /** How many events the user's stream holds. */
   async count(tx: Transaction, userId: string): Promise<number> {
-    const rows: { count: string }[] = await tx.manager.query('SELECT count(*) AS count FROM events WHERE aggregate_id = $1', [userId]);
-    return Number(rows[0].count);
+    return tx.manager.countBy(EventEntity, { aggregateId: userId });
   }
 }

@@ -1,27 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { Transaction } from '@app/database';
+import { OrganizationEntity } from './entities/organization.entity';
 
 /** The organizations read model. */
 @Injectable()
 export class OrganizationsRepository {
   async insert(tx: Transaction, id: string, name: string): Promise<void> {
-    await tx.manager.query('INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, now())', [id, name]);
+    // The database's clock, as for every other creation time.
+    await tx.manager.insert(OrganizationEntity, { id, name, createdAt: () => 'now()' });
   }
 
   async exists(tx: Transaction, id: string): Promise<boolean> {
-    const rows: unknown[] = await tx.manager.query('SELECT 1 FROM organizations WHERE id = $1', [id]);
-    return rows.length > 0;
+    return tx.manager.existsBy(OrganizationEntity, { id });
   }
 
   /** The organization with this name, oldest first, if any. */
   async findIdByName(tx: Transaction, name: string): Promise<string | undefined> {
-    const rows: { id: string }[] = await tx.manager.query('SELECT id FROM organizations WHERE name = $1 ORDER BY created_at LIMIT 1', [name]);
-    return rows[0]?.id;
+    const organization = await tx.manager.findOne(OrganizationEntity, { select: { id: true }, where: { name }, order: { createdAt: 'ASC' } });
+    return organization?.id;
   }
 
   /** Locks the organization's row until the transaction ends. */
   async lock(tx: Transaction, id: string): Promise<boolean> {
-    const rows: unknown[] = await tx.manager.query('SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE', [id]);
-    return rows.length > 0;
+    const organization = await tx.manager.findOne(OrganizationEntity, { select: { id: true }, where: { id }, lock: { mode: 'pessimistic_write' } });
+    return organization !== null;
   }
 }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Transaction } from '@app/database';
+import { OutboxCursorEntity } from './entities/outbox-cursor.entity';
+import { DeliveryEntity } from './entities/delivery.entity';
 import { StoredEventRow, toStoredEvent } from '@app/eventstore';
 import { DeliveryStatus, DeliveryTargetKind, OutboxEvent } from './outbox-event';
 
@@ -14,21 +16,6 @@ interface ClaimedRow extends StoredEventRow {
   webhook_active: boolean | null;
   user_email: string | null;
   user_email_verified: boolean | null;
-}
-
-interface DeliveryRow {
-  id: string;
-  event_id: string;
-  event_type: string;
-  user_id: string;
-  target_kind: DeliveryTargetKind;
-  target_id: string;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_at: Date;
-  last_error: string | null;
-  created_at: Date;
-  finished_at: Date | null;
 }
 
 /** Where the fan-out stands: the last event handed to deliveries, in commit-safe (transaction id, event id) order. */
@@ -100,10 +87,16 @@ export class OutboxRepository {
    * instance holds it (that instance is fanning out, this one need not).
    */
   async lockCursor(tx: Transaction): Promise<FanOutCursor | undefined> {
-    const rows: { tx_id: string; event_id: string }[] = await tx.manager.query(
-      'SELECT tx_id::text, event_id FROM outbox_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED',
-    );
-    return rows[0] && { txId: rows[0].tx_id, eventId: rows[0].event_id };
+    const cursor: { tx_id: string; event_id: string } | undefined = await tx.manager
+      .createQueryBuilder(OutboxCursorEntity, 'c')
+      // tx_id is xid8, which the entity does not map: selected as text.
+      .select('c.tx_id::text', 'tx_id')
+      .addSelect('c.eventId', 'event_id')
+      .where('c.id = 1')
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getRawOne();
+    return cursor && { txId: cursor.tx_id, eventId: cursor.event_id };
   }
 
   /**
@@ -113,6 +106,7 @@ export class OutboxRepository {
    * however identity values and commits interleave.
    */
   async eventsAfter(tx: Transaction, cursor: FanOutCursor, limit: number): Promise<FanOutEvent[]> {
+    // Raw: the xid8 cursor; TypeORM has no xid8 type for the events' tx_id (see EventEntity).
     const rows: (StoredEventRow & { tx_id: string })[] = await tx.manager.query(
       `SELECT id, tx_id::text, aggregate_type, aggregate_id, sequence, type, created_at, creator, resource_owner, request_id, payload
        FROM events
@@ -126,18 +120,23 @@ export class OutboxRepository {
 
   /** Moves the cursor past the events just fanned out, in the transaction that stored their deliveries. */
   async advanceCursor(tx: Transaction, cursor: FanOutCursor): Promise<void> {
+    // Raw: the xid8 cursor; TypeORM has no xid8 type for its tx_id (see OutboxCursorEntity).
     await tx.manager.query('UPDATE outbox_cursor SET tx_id = $1::xid8, event_id = $2, changed_at = now() WHERE id = 1', [cursor.txId, cursor.eventId]);
   }
 
   /** Stores deliveries; one per event and target, whatever runs twice. */
   async insertDeliveries(tx: Transaction, deliveries: readonly NewDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;
-    await tx.manager.query(
-      `INSERT INTO deliveries (event_id, target_kind, target_id, organization_id)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])
-       ON CONFLICT ON CONSTRAINT deliveries_once_per_target DO NOTHING`,
-      [deliveries.map((d) => d.eventId), deliveries.map((d) => d.targetKind), deliveries.map((d) => d.targetId), deliveries.map((d) => d.organizationId)],
-    );
+    // One INSERT ... ON CONFLICT DO NOTHING (deliveries_once_per_target is the only unique key besides the identity),
+    // without RETURNING: nothing generated is needed back.
+    await tx.manager
+      .createQueryBuilder()
+      .insert()
+      .into(DeliveryEntity)
+      .values(deliveries.map((d) => ({ eventId: d.eventId, targetKind: d.targetKind, targetId: d.targetId, organizationId: d.organizationId })))
+      .orIgnore()
+      .updateEntity(false)
+      .execute();
   }
 
   /**
@@ -152,6 +151,7 @@ export class OutboxRepository {
    * provider, so they are not held back per user.
    */
   async claimDue(tx: Transaction, limit: number, leaseMs: number, busyTargets: readonly string[] = []): Promise<ClaimedDelivery[]> {
+    // Raw: the claim is one statement (rank, lock with SKIP LOCKED, lease, join what the attempt needs), which TypeORM cannot compose.
     const rows: ClaimedRow[] = await tx.manager.query(
       `WITH ranked AS (
          SELECT id, target_kind, next_attempt_at, row_number() OVER (PARTITION BY target_kind, target_id ORDER BY next_attempt_at, id) AS nth
@@ -197,6 +197,7 @@ export class OutboxRepository {
    */
   async recordAttempt(tx: Transaction, delivery: ClaimedDelivery, result: AttemptResult, retryInMs: number | undefined): Promise<DeliveryStatus | undefined> {
     const status: DeliveryStatus = result.outcome === 'failed' ? (retryInMs === undefined ? 'dead' : 'pending') : result.outcome;
+    // Raw: the conditional update and the attempt's row in one round trip (a data-modifying CTE), which TypeORM cannot compose.
     const recorded: { delivery_id: string }[] = await tx.manager.query(
       `WITH recorded AS (
          UPDATE deliveries SET attempts = $2 + 1, status = $3, last_error = $4,
@@ -218,12 +219,16 @@ export class OutboxRepository {
    * already longer is kept), so that its backlog does not take a turn per poll while it is down.
    */
   async postponeTarget(tx: Transaction, targetKind: DeliveryTargetKind, targetId: string, delayMs: number): Promise<void> {
-    await tx.manager.query(
-      `UPDATE deliveries SET next_attempt_at = clock_timestamp() + make_interval(secs => $3::double precision / 1000)
-       WHERE target_kind = $1 AND target_id = $2 AND status = 'pending'
-         AND next_attempt_at < clock_timestamp() + make_interval(secs => $3::double precision / 1000)`,
-      [targetKind, targetId, delayMs],
-    );
+    // The database's clock, which the claims' leases are on.
+    const postponed = 'clock_timestamp() + make_interval(secs => :delaySeconds)';
+    await tx.manager
+      .createQueryBuilder()
+      .update(DeliveryEntity)
+      .set({ nextAttemptAt: () => postponed })
+      .where({ targetKind, targetId, status: 'pending' })
+      .andWhere(`next_attempt_at < ${postponed}`)
+      .setParameter('delaySeconds', delayMs / 1000)
+      .execute();
   }
 
   /** A webhook's deliveries, newest first, optionally of one status. */
@@ -234,35 +239,40 @@ export class OutboxRepository {
     status: DeliveryStatus | undefined,
     limit: number,
   ): Promise<DeliveryRecord[]> {
-    const rows: DeliveryRow[] = await tx.manager.query(
-      `SELECT d.id, d.event_id, e.type AS event_type, e.aggregate_id AS user_id, d.target_kind, d.target_id, d.status, d.attempts,
-              d.next_attempt_at, d.last_error, d.created_at, d.finished_at
-       FROM deliveries d JOIN events e ON e.id = d.event_id
-       WHERE d.target_kind = $1 AND d.target_id = $2 AND ($3::text IS NULL OR d.status = $3)
-       ORDER BY d.id DESC LIMIT $4`,
-      [targetKind, targetId, status ?? null, limit],
-    );
-    return rows.map((row) => ({
-      id: row.id,
-      eventId: row.event_id,
-      eventType: row.event_type,
-      userId: row.user_id,
-      targetKind: row.target_kind,
-      targetId: row.target_id,
-      status: row.status,
-      attempts: row.attempts,
-      nextAttemptAt: row.next_attempt_at,
-      lastError: row.last_error,
-      createdAt: row.created_at,
-      finishedAt: row.finished_at,
-    }));
+    // The aliases are the record's fields: the raw rows are the records.
+    const deliveries: DeliveryRecord[] = await tx.manager
+      .createQueryBuilder(DeliveryEntity, 'd')
+      // Joined by table name: the event store's entity stays in its library.
+      .innerJoin('events', 'e', 'e.id = d.eventId')
+      .select('d.id', 'id')
+      .addSelect('d.eventId', 'eventId')
+      .addSelect('e.type', 'eventType')
+      .addSelect('e.aggregateId', 'userId')
+      .addSelect('d.targetKind', 'targetKind')
+      .addSelect('d.targetId', 'targetId')
+      .addSelect('d.status', 'status')
+      .addSelect('d.attempts', 'attempts')
+      .addSelect('d.nextAttemptAt', 'nextAttemptAt')
+      .addSelect('d.lastError', 'lastError')
+      .addSelect('d.createdAt', 'createdAt')
+      .addSelect('d.finishedAt', 'finishedAt')
+      .where({ targetKind, targetId, ...(status === undefined ? {} : { status }) })
+      .orderBy('d.id', 'DESC')
+      .limit(limit)
+      .getRawMany();
+    return deliveries;
   }
 
   /** How many deliveries are in each status, by target kind (for the metrics). */
   async countByStatus(): Promise<{ targetKind: DeliveryTargetKind; status: DeliveryStatus; count: number }[]> {
-    const rows: { target_kind: DeliveryTargetKind; status: DeliveryStatus; count: string }[] = await this.dataSource.query(
-      'SELECT target_kind, status, count(*) AS count FROM deliveries GROUP BY target_kind, status',
-    );
-    return rows.map((row) => ({ targetKind: row.target_kind, status: row.status, count: Number(row.count) }));
+    const rows: { targetKind: DeliveryTargetKind; status: DeliveryStatus; count: string }[] = await this.dataSource
+      .createQueryBuilder(DeliveryEntity, 'd')
+      .select('d.targetKind', 'targetKind')
+      .addSelect('d.status', 'status')
+      .addSelect('count(*)', 'count')
+      .groupBy('d.targetKind')
+      .addGroupBy('d.status')
+      .getRawMany();
+    return rows.map((row) => ({ targetKind: row.targetKind, status: row.status, count: Number(row.count) }));
   }
 }

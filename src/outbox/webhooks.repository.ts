@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Transaction } from '@app/database';
+import { In } from 'typeorm';
+import { WebhookEntity } from './entities/webhook.entity';
 
 /** A webhook target of an organization. */
 export interface WebhookRecord {
@@ -21,7 +23,8 @@ export interface WebhookChanges {
   readonly secret?: string;
 }
 
-interface WebhookRow {
+/** A row as UPDATE ... RETURNING hands it back: column names, not the entity's properties. */
+interface ReturnedWebhookRow {
   id: string;
   organization_id: string;
   url: string;
@@ -31,15 +34,15 @@ interface WebhookRow {
   created_at: Date;
 }
 
-function toRecord(row: WebhookRow): WebhookRecord {
+function toRecord(webhook: WebhookEntity): WebhookRecord {
   return {
-    id: row.id,
-    organizationId: row.organization_id,
-    url: row.url,
-    eventTypes: row.event_types,
-    secret: row.secret,
-    active: row.active,
-    createdAt: row.created_at,
+    id: webhook.id,
+    organizationId: webhook.organizationId,
+    url: webhook.url,
+    eventTypes: webhook.eventTypes,
+    secret: webhook.secret,
+    active: webhook.active,
+    createdAt: webhook.createdAt,
   };
 }
 
@@ -48,53 +51,65 @@ function toRecord(row: WebhookRow): WebhookRecord {
 export class WebhooksRepository {
   /** Stores a webhook; returns its creation time. */
   async insert(tx: Transaction, webhook: Omit<WebhookRecord, 'createdAt' | 'active'>, creator: string): Promise<Date> {
-    const rows: { created_at: Date }[] = await tx.manager.query(
-      `INSERT INTO webhooks (id, organization_id, url, event_types, secret, creator) VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at`,
-      [webhook.id, webhook.organizationId, webhook.url, webhook.eventTypes, webhook.secret, creator],
-    );
-    return rows[0].created_at;
+    const { generatedMaps } = await tx.manager.insert(WebhookEntity, {
+      id: webhook.id,
+      organizationId: webhook.organizationId,
+      url: webhook.url,
+      eventTypes: [...webhook.eventTypes],
+      secret: webhook.secret,
+      creator,
+    });
+    return (generatedMaps[0] as Pick<WebhookEntity, 'createdAt'>).createdAt;
   }
 
   /** The organization's webhooks, oldest first. */
   async listByOrganization(tx: Transaction, organizationId: string): Promise<WebhookRecord[]> {
-    const rows: WebhookRow[] = await tx.manager.query('SELECT * FROM webhooks WHERE organization_id = $1 ORDER BY created_at, id', [organizationId]);
-    return rows.map(toRecord);
+    const webhooks = await tx.manager.find(WebhookEntity, { where: { organizationId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return webhooks.map(toRecord);
   }
 
   /** The active webhooks of any of these organizations (for fan-out). */
   async listByOrganizations(tx: Transaction, organizationIds: readonly string[]): Promise<WebhookRecord[]> {
     if (organizationIds.length === 0) return [];
-    const rows: WebhookRow[] = await tx.manager.query('SELECT * FROM webhooks WHERE organization_id = ANY($1::text[]) AND active ORDER BY id', [
-      organizationIds,
-    ]);
-    return rows.map(toRecord);
+    const webhooks = await tx.manager.find(WebhookEntity, { where: { organizationId: In([...organizationIds]), active: true }, order: { id: 'ASC' } });
+    return webhooks.map(toRecord);
   }
 
   /** The webhook, if it belongs to the organization; `forUpdate` locks it until the transaction ends. */
   async findInOrganization(tx: Transaction, organizationId: string, id: string, forUpdate = false): Promise<WebhookRecord | undefined> {
-    const rows: WebhookRow[] = await tx.manager.query(`SELECT * FROM webhooks WHERE organization_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`, [
-      organizationId,
-      id,
-    ]);
-    return rows[0] && toRecord(rows[0]);
+    const webhook = await tx.manager.findOne(WebhookEntity, { where: { organizationId, id }, lock: forUpdate ? { mode: 'pessimistic_write' } : undefined });
+    return webhook ? toRecord(webhook) : undefined;
   }
 
-  /** Applies `changes` to the webhook; returns it as stored now. */
+  /** Applies `changes` to the webhook; returns it as stored now (one UPDATE ... RETURNING). */
   async update(tx: Transaction, id: string, changes: WebhookChanges): Promise<WebhookRecord> {
-    // In a CTE: TypeORM answers a bare UPDATE with [rows, count], a SELECT with the rows.
-    const rows: WebhookRow[] = await tx.manager.query(
-      `WITH changed AS (
-         UPDATE webhooks SET url = coalesce($2::text, url), event_types = coalesce($3::text[], event_types), active = coalesce($4::boolean, active),
-           secret = coalesce($5::text, secret)
-         WHERE id = $1 RETURNING *
-       ) SELECT * FROM changed`,
-      [id, changes.url ?? null, changes.eventTypes ?? null, changes.active ?? null, changes.secret ?? null],
-    );
-    return toRecord(rows[0]);
+    const set: Partial<WebhookEntity> = {};
+    if (changes.url !== undefined) set.url = changes.url;
+    if (changes.eventTypes !== undefined) set.eventTypes = [...changes.eventTypes];
+    if (changes.active !== undefined) set.active = changes.active;
+    if (changes.secret !== undefined) set.secret = changes.secret;
+    // Nothing to change: the id set to itself, so that the statement still returns the row.
+    const { raw } = await tx.manager
+      .createQueryBuilder()
+      .update(WebhookEntity)
+      .set(Object.keys(set).length > 0 ? set : { id })
+      .where({ id })
+      .returning('*')
+      .execute();
+    const row = (raw as ReturnedWebhookRow[])[0];
+    return {
+      id: row.id,
+      organizationId: row.organization_id,
+      url: row.url,
+      eventTypes: row.event_types,
+      secret: row.secret,
+      active: row.active,
+      createdAt: row.created_at,
+    };
   }
 
   /** Deletes the webhook; its pending deliveries are then skipped ("the webhook no longer exists"). */
   async remove(tx: Transaction, id: string): Promise<void> {
-    await tx.manager.query('DELETE FROM webhooks WHERE id = $1', [id]);
+    await tx.manager.delete(WebhookEntity, { id });
   }
 }

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Transaction } from '@app/database';
 import { DeletedUserEntity } from './entities/deleted-user.entity';
+import { UserEntity } from './entities/user.entity';
 import { UserRecord, UserState } from './user.record';
 
 /** The lifecycle of users in the read model: their state, and the tombstones of deleted users. */
 @Injectable()
 export class UserLifecycleRepository {
   async setState(tx: Transaction, userId: string, state: UserState): Promise<void> {
-    // The users table has no entity yet; its other statements are SQL too (UsersRepository).
-    await tx.manager.query('UPDATE users SET state = $2 WHERE id = $1', [userId, state]);
+    await tx.manager.update(UserEntity, { id: userId }, { state });
   }
 
   /**
@@ -16,7 +16,7 @@ export class UserLifecycleRepository {
    * leaves a tombstone, so the id cannot be taken again. Its events stay.
    */
   async delete(tx: Transaction, user: UserRecord): Promise<void> {
-    await tx.manager.query('DELETE FROM users WHERE id = $1', [user.id]);
+    await tx.manager.delete(UserEntity, { id: user.id });
     await tx.manager.insert(DeletedUserEntity, { id: user.id, organizationId: user.organizationId, deletedAt: new Date() });
   }
 

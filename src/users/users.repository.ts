@@ -6,6 +6,7 @@ import type { StoredFactorPolicy } from '../common/factor-policy.record';
 import { INSTANCE_SCOPE } from '../permissions/permission';
 import type { HeldRoles } from '../permissions/permission';
 import { DeletedUserEntity } from './entities/deleted-user.entity';
+import { UserEntity } from './entities/user.entity';
 import { UserRecord, UserState } from './user.record';
 
 interface UserRow {
@@ -138,8 +139,8 @@ export class UsersRepository {
 
   /** The id of the user with this username in the organization. */
   async findIdByUsername(tx: Transaction, organizationId: string, username: string): Promise<string | undefined> {
-    const rows: { id: string }[] = await tx.manager.query('SELECT id FROM users WHERE organization_id = $1 AND username = $2', [organizationId, username]);
-    return rows[0]?.id;
+    const user = await tx.manager.findOne(UserEntity, { select: { id: true }, where: { organizationId, username } });
+    return user?.id;
   }
 
   /** Stores a new user; a taken id or username, or the id of a deleted user, is reported as already existing. */
@@ -154,11 +155,19 @@ export class UsersRepository {
 
   private async insertRow(tx: Transaction, user: NewUser): Promise<void> {
     try {
-      await tx.manager.query(
-        `INSERT INTO users (id, organization_id, username, given_name, family_name, email, email_verified, phone, phone_verified, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())`,
-        [user.id, user.organizationId, user.username, user.givenName, user.familyName, user.email, user.emailVerified, user.phone, user.phoneVerified],
-      );
+      // The database's clock, as for every other creation time.
+      await tx.manager.insert(UserEntity, {
+        id: user.id,
+        organizationId: user.organizationId,
+        username: user.username,
+        givenName: user.givenName,
+        familyName: user.familyName,
+        email: user.email,
+        emailVerified: user.emailVerified,
+        phone: user.phone,
+        phoneVerified: user.phoneVerified,
+        createdAt: () => 'now()',
+      });
     } catch (error) {
       const failure = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
       if (failure?.code === '23503') throw new NotFoundError('AUTHF-ORG-404', 'Organization not found');
@@ -172,10 +181,10 @@ export class UsersRepository {
   }
 
   async setPhone(tx: Transaction, id: string, phone: string | null, verified: boolean): Promise<void> {
-    await tx.manager.query('UPDATE users SET phone = $2, phone_verified = $3 WHERE id = $1', [id, phone, verified]);
+    await tx.manager.update(UserEntity, { id }, { phone, phoneVerified: verified });
   }
 
   async setEmail(tx: Transaction, id: string, email: string, verified: boolean): Promise<void> {
-    await tx.manager.query('UPDATE users SET email = $2, email_verified = $3 WHERE id = $1', [id, email, verified]);
+    await tx.manager.update(UserEntity, { id }, { email, emailVerified: verified });
   }
 }

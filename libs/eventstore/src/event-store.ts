@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Transaction } from '@app/database';
 import { DataSource } from 'typeorm';
-import { AppendContext, AppendResult, NewEvent, StoredEvent, StoredEventRow, toStoredEvent } from './event';
+import { AppendContext, AppendResult, NewEvent, StoredEvent, storedEventOf } from './event';
+import { EventEntity } from './entities/event.entity';
 
+// Raw: the append is on every command's path, and TypeORM has no data-modifying CTE to make it one round trip.
 // One round trip: advance the stream's counter (creating it on first use; the
 // row lock it takes serializes concurrent writers of one aggregate), then
 // insert the events numbered from the counter's old value. A rollback undoes
@@ -46,7 +48,7 @@ export class EventStore {
   /** The aggregate's events in sequence order (inside `tx` when given). */
   async eventsOf(aggregateId: string, tx?: Transaction): Promise<StoredEvent[]> {
     const manager = tx?.manager ?? this.dataSource.manager;
-    const rows: StoredEventRow[] = await manager.query('SELECT * FROM events WHERE aggregate_id = $1 ORDER BY sequence', [aggregateId]);
-    return rows.map(toStoredEvent);
+    const events = await manager.find(EventEntity, { where: { aggregateId }, order: { sequence: 'ASC' } });
+    return events.map(storedEventOf);
   }
 }

@@ -1,3 +1,5 @@
+import type { EventEntity } from './entities/event.entity';
+
 /** An event to be appended to an aggregate's stream. */
 export interface NewEvent {
   readonly type: string;
@@ -44,7 +46,7 @@ export interface StoredEvent {
   readonly payload: Record<string, unknown>;
 }
 
-/** An `events` row as the driver returns it (bigint columns as strings). */
+/** An `events` row as a raw statement returns it (bigint columns as strings). */
 export interface StoredEventRow {
   id: string;
   aggregate_type: string;
@@ -61,7 +63,7 @@ export interface StoredEventRow {
   payload: Record<string, unknown>;
 }
 
-/** The event a row of `events` holds. */
+/** The event a raw row of `events` holds. */
 export function toStoredEvent(row: StoredEventRow): StoredEvent {
   return {
     id: row.id,
@@ -76,5 +78,23 @@ export function toStoredEvent(row: StoredEventRow): StoredEvent {
     sourceAddress: row.source_address ?? null,
     userAgent: row.user_agent ?? null,
     payload: row.payload,
+  };
+}
+
+/** The event an entity holds (the entity stays with the repository that read it). */
+export function storedEventOf(event: EventEntity): StoredEvent {
+  return {
+    id: event.id,
+    aggregateType: event.aggregateType,
+    aggregateId: event.aggregateId,
+    sequence: Number(event.sequence),
+    type: event.type,
+    createdAt: event.createdAt,
+    creator: event.creator,
+    resourceOwner: event.resourceOwner,
+    requestId: event.requestId,
+    sourceAddress: event.sourceAddress,
+    userAgent: event.userAgent,
+    payload: event.payload,
   };
 }
