@@ -19,6 +19,7 @@ export class AuthFactorsRepository {
 
   /** Adds the factor; false when the user already has it. */
   async add(tx: Transaction, userId: string, type: AuthFactorType): Promise<boolean> {
+    // Raw: hot path of every factor command; its SQL changes only together with a bench run (bench/).
     const rows: unknown[] = await tx.manager.query(
       'INSERT INTO auth_factors (user_id, type, created_at) VALUES ($1, $2, now()) ON CONFLICT DO NOTHING RETURNING 1',
       [userId, type],
@@ -28,6 +29,7 @@ export class AuthFactorsRepository {
 
   /** Removes the factor; false when the user did not have it. */
   async remove(tx: Transaction, userId: string, type: AuthFactorType): Promise<boolean> {
+    // Raw: hot path of every factor command; its SQL changes only together with a bench run (bench/).
     // Wrapped in a SELECT: TypeORM reshapes the result of a bare DELETE.
     const rows: { removed: number }[] = await tx.manager.query(
       'WITH removed AS (DELETE FROM auth_factors WHERE user_id = $1 AND type = $2 RETURNING 1) SELECT count(*)::int AS removed FROM removed',

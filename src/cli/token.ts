@@ -4,6 +4,8 @@ import { AppConfig, ConfigError, loadConfig, StartupError } from '@app/config';
 import { createDataSource, EmbeddedPostgresServer } from '@app/database';
 import type { DataSource } from 'typeorm';
 import { ADMIN_USERNAME, DEFAULT_ORGANIZATION, DEMO_USERNAME } from '../bootstrap/bootstrap.service';
+import { ENTITIES } from '../entities';
+import { UserEntity } from '../users/entities/user.entity';
 
 const USAGE = `Prints a bearer token signed with the local development key (in DATA_DIR).
 
@@ -26,7 +28,7 @@ async function withDatabase<T>(config: AppConfig, query: (dataSource: DataSource
     ? undefined
     : new EmbeddedPostgresServer({ dataDir: config.dataDir, port: config.embeddedPostgresPort, whenInUse: 'join' });
   const url = config.databaseUrl ?? (await embedded!.start());
-  const dataSource = createDataSource({ url, entities: [], migrations: [], ...config.database });
+  const dataSource = createDataSource({ url, entities: ENTITIES, migrations: [], ...config.database });
   try {
     await dataSource.initialize();
     return await query(dataSource);
@@ -39,20 +41,24 @@ async function withDatabase<T>(config: AppConfig, query: (dataSource: DataSource
 /** The id of the user the token is for, checked to exist and be active (the tokens of others are refused anyway). */
 async function findSubject(config: AppConfig, values: { user?: string; admin?: boolean }, dataSource: DataSource): Promise<string> {
   if (values.user !== undefined) {
-    const rows: { state: string }[] = await dataSource.query('SELECT state FROM users WHERE id = $1', [values.user]);
-    if (!rows[0])
+    const user = await dataSource.manager.findOne(UserEntity, { select: { state: true }, where: { id: values.user } });
+    if (!user)
       throw new TokenRefused(`no user with id ${values.user} in this service's database (DATA_DIR=${config.dataDir}): the service would refuse the token`);
-    if (rows[0].state !== 'active') throw new TokenRefused(`the user ${values.user} is ${rows[0].state}: the service would refuse the token`);
+    if (user.state !== 'active') throw new TokenRefused(`the user ${values.user} is ${user.state}: the service would refuse the token`);
     return values.user;
   }
   const username = values.admin ? ADMIN_USERNAME : DEMO_USERNAME;
-  const rows: { id: string }[] = await dataSource.query(
-    `SELECT u.id FROM users u JOIN organizations o ON o.id = u.organization_id
-     WHERE u.username = $1 AND o.name = $2 ORDER BY u.created_at LIMIT 1`,
-    [username, DEFAULT_ORGANIZATION],
-  );
-  if (!rows[0]) throw new TokenRefused(`no user "${username}" yet: start the service once (npm start) to create it`);
-  return rows[0].id;
+  const user: { id: string } | undefined = await dataSource.manager
+    .createQueryBuilder(UserEntity, 'u')
+    .select('u.id', 'id')
+    .innerJoin('organizations', 'o', 'o.id = u.organizationId')
+    .where({ username })
+    .andWhere('o.name = :organization', { organization: DEFAULT_ORGANIZATION })
+    .orderBy('u.createdAt', 'ASC')
+    .limit(1)
+    .getRawOne();
+  if (!user) throw new TokenRefused(`no user "${username}" yet: start the service once (npm start) to create it`);
+  return user.id;
 }
 
 async function main(): Promise<void> {

@@ -15,6 +15,7 @@ export class DatabaseHealthIndicator {
     return this.indicators
       .check(key)
       .attempt(async () => {
+        // Raw: a ping, reading no table.
         await this.dataSource.query('SELECT 1');
       })
       .withTimeout(timeoutMs);

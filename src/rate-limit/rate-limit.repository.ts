@@ -10,6 +10,7 @@ export interface RateLimitHit {
   readonly secondsLeft: number;
 }
 
+// Raw: the rate-limit window, a data-modifying CTE on every factor command that TypeORM cannot compose.
 // One statement, one round trip: drop the subject's past windows, then count
 // the hit in the current fixed window (the database's clock, so all instances
 // agree). ON CONFLICT DO UPDATE is atomic: concurrent hits each get their own count.

@@ -45,6 +45,7 @@ interface UserWithAccessRow extends UserRow {
   policy_max_auth_age_seconds: number | null;
 }
 
+// Raw: one round trip on every command and read of a user (user, stream, memberships, policy), which TypeORM cannot join without relations.
 // The user, with sequence and change time from its event stream (advanced by every command), plus, in the same
 // round trip, the caller's memberships and the organization's factor policy. All read with the statement's
 // snapshot, the one the user row is found (and, with FOR UPDATE, locked) in.
@@ -127,12 +128,14 @@ export class UsersRepository {
    * re-reads only the locked table's row), while this one sees the other writer's commit.
    */
   async currentSequence(tx: Transaction, id: string): Promise<number> {
+    // Raw: hot path of every factor command; its SQL changes only together with a bench run (bench/).
     const rows: { sequence: string }[] = await tx.manager.query('SELECT sequence FROM event_streams WHERE aggregate_id = $1', [id]);
     return Number(rows[0]?.sequence ?? 0);
   }
 
   /** Whether the user exists and is active. */
   async isActive(id: string): Promise<boolean> {
+    // Raw: hot path of every request (the guard's active-user check); its SQL changes only together with a bench run (bench/).
     const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM users WHERE id = $1 AND state = 'active'`, [id]);
     return rows.length > 0;
   }

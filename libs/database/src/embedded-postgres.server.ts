@@ -225,6 +225,7 @@ export class EmbeddedPostgresServer {
 
   private async ensureDatabase(port: number, password: string): Promise<void> {
     const { Client } = await import('pg');
+    // Raw, with a plain client: the service's database does not exist yet, so there is no data source to ask.
     const client = new Client({ host: '127.0.0.1', port, user: USER, password, database: 'postgres' });
     await client.connect();
     try {
