@@ -1,3 +1,4 @@
+import { EventEntity } from '@app/eventstore';
 import { createOrganization, createUser, grantRoles, TestUser } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 import { ZitadelClients } from './support/zitadel-clients';
@@ -143,10 +144,14 @@ describe('audit search (POST /authf/v1/events/_search, our extension)', () => {
     await held.connect();
     try {
       await held.startTransaction();
-      await held.query(
-        `INSERT INTO events (aggregate_type, aggregate_id, sequence, type, creator, resource_owner) VALUES ('org', $1, 1000000, 'test.held', 'system', $1)`,
-        [busy],
-      );
+      await held.manager.insert(EventEntity, {
+        aggregateType: 'org',
+        aggregateId: busy,
+        sequence: '1000000',
+        type: 'test.held',
+        creator: 'system',
+        resourceOwner: busy,
+      });
       expect((await t.request('POST', `/v2/users/${writer.userId}/otp_sms`, { token: t.adminToken })).status).toBe(200);
       const whileHeld = await search(t.adminToken, { organizationId: busy, asc: true, cursor: first.nextCursor });
       expect(whileHeld.events).toEqual([]);
@@ -220,11 +225,12 @@ describe('source address of events', () => {
         headers: { 'x-forwarded-for': '203.0.113.7, 127.0.0.1', 'user-agent': 'behind-proxy/2' },
       });
       expect(forwarded.status).toBe(200);
-      const rows: { source_address: string; user_agent: string }[] = await behindProxy.dataSource.query(
-        `SELECT source_address, user_agent FROM events WHERE aggregate_id = $1 AND type = 'user.human.phone.removed'`,
-        [proxiedUser.userId],
-      );
-      expect(rows).toEqual([{ source_address: '203.0.113.7', user_agent: 'behind-proxy/2' }]);
+      const events = await behindProxy.dataSource
+        .getRepository(EventEntity)
+        .find({ select: { sourceAddress: true, userAgent: true }, where: { aggregateId: proxiedUser.userId, type: 'user.human.phone.removed' } });
+      expect(events.map(({ sourceAddress, userAgent }) => ({ sourceAddress, userAgent }))).toEqual([
+        { sourceAddress: '203.0.113.7', userAgent: 'behind-proxy/2' },
+      ]);
     } finally {
       await behindProxy.close();
     }

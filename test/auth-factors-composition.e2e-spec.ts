@@ -16,6 +16,7 @@ import { BootstrapService, Bootstrapped } from '../src/bootstrap/bootstrap.servi
 import { ObjectDetails } from '../src/common/object-details.mapper';
 import { OrganizationsService } from '../src/organizations/organizations.service';
 import { UsersService } from '../src/users/users.service';
+import { storedEvents, storedFactorTypes, streamSequence } from './support/fixtures';
 import { createTestDatabase } from './support/test-postgres';
 
 const OTP_SMS_REMOVED = 'user.human.otp.sms.removed';
@@ -59,6 +60,7 @@ class FactorCleanup {
   }
 
   private async record(tx: Transaction, userId: string, reason: string): Promise<void> {
+    // Raw: this module's own table, created by the test (the service has no entity for it).
     await tx.manager.query('INSERT INTO factor_cleanups (user_id, reason) VALUES ($1, $2)', [userId, reason]);
   }
 }
@@ -78,6 +80,7 @@ class OtpSignIn {
   start(userId: string, then: (tx: Transaction) => Promise<void> = async () => undefined): Promise<string> {
     return this.transactions.run(async (tx) => {
       const { code } = await this.factors.challengeOtpSms(userId, { transaction: tx, returnCode: true });
+      // Raw: this module's own table, created by the test (the service has no entity for it); so below.
       await tx.manager.query(`INSERT INTO sign_in_attempts (user_id, outcome) VALUES ($1, 'started')`, [userId]);
       await then(tx);
       return code!;
@@ -139,6 +142,7 @@ describe('AuthFactorsService composed by another Nest module in one transaction'
     dataSource = moduleRef.get(DataSource);
     cleanup = moduleRef.get(FactorCleanup);
     factors = moduleRef.get(AuthFactorsService);
+    // Raw: these two tables belong to the composing modules of this test, not to the service: no entity, no migration.
     await dataSource.query(`CREATE TABLE factor_cleanups (
       user_id text PRIMARY KEY REFERENCES users (id),
       reason  text NOT NULL CHECK (char_length(reason) > 0)
@@ -165,17 +169,12 @@ describe('AuthFactorsService composed by another Nest module in one transaction'
   }
 
   async function stored(userId: string): Promise<Stored> {
-    const factorRows: { type: AuthFactorType }[] = await dataSource.query('SELECT type FROM auth_factors WHERE user_id = $1 ORDER BY type', [userId]);
-    const eventRows: { sequence: string; type: string; creator: string; request_id: string | null }[] = await dataSource.query(
-      'SELECT sequence, type, creator, request_id FROM events WHERE aggregate_id = $1 ORDER BY sequence',
-      [userId],
-    );
-    const streamRows: { sequence: string }[] = await dataSource.query('SELECT sequence FROM event_streams WHERE aggregate_id = $1', [userId]);
+    const events = await storedEvents({ dataSource }, userId);
     const cleanupRows: { reason: string }[] = await dataSource.query('SELECT reason FROM factor_cleanups WHERE user_id = $1', [userId]);
     return {
-      factors: factorRows.map((row) => row.type),
-      events: eventRows.map((row) => ({ sequence: Number(row.sequence), type: row.type, creator: row.creator, requestId: row.request_id })),
-      streamSequence: Number(streamRows[0]?.sequence ?? 0),
+      factors: (await storedFactorTypes({ dataSource }, userId)) as AuthFactorType[],
+      events: events.map((event) => ({ sequence: Number(event.sequence), type: event.type, creator: event.creator, requestId: event.requestId })),
+      streamSequence: await streamSequence({ dataSource }, userId),
       cleanups: cleanupRows.map((row) => row.reason),
     };
   }

@@ -1,7 +1,17 @@
 import { randomInt } from 'node:crypto';
 import { AuthFactorType } from '../src/auth-factors/auth-factor.kind';
 import { replayAuthFactors } from '../src/auth-factors/auth-factor.projection';
-import { createOrganization, createUser, eventsOf, grantRoles, TestUser, UserOptions } from './support/fixtures';
+import {
+  createOrganization,
+  createUser,
+  eventsOf,
+  grantRoles,
+  storedEvents,
+  storedFactorTypes,
+  streamSequence,
+  TestUser,
+  UserOptions,
+} from './support/fixtures';
 import { ApiResponse, startTestApp, TestApp } from './support/test-app';
 
 // ---------------------------------------------------------------------------
@@ -115,40 +125,21 @@ interface StoredEvent {
 }
 
 /** The user's events with everything the contract says they record (section 6), oldest first. */
-async function storedEvents(t: TestApp, userId: string): Promise<StoredEvent[]> {
-  const rows: {
-    sequence: string;
-    type: string;
-    creator: string;
-    resource_owner: string;
-    request_id: string | null;
-    created_at: Date;
-    payload: Record<string, unknown>;
-  }[] = await t.dataSource.query(
-    'SELECT sequence, type, creator, resource_owner, request_id, created_at, payload FROM events WHERE aggregate_id = $1 ORDER BY sequence',
-    [userId],
-  );
-  return rows.map((row) => ({
-    sequence: Number(row.sequence),
-    type: row.type,
-    creator: row.creator,
-    resourceOwner: row.resource_owner,
-    requestId: row.request_id,
-    createdAt: row.created_at.toISOString(),
-    payload: row.payload,
+async function storedEventsOf(t: TestApp, userId: string): Promise<StoredEvent[]> {
+  return (await storedEvents(t, userId)).map((event) => ({
+    sequence: Number(event.sequence),
+    type: event.type,
+    creator: event.creator,
+    resourceOwner: event.resourceOwner,
+    requestId: event.requestId,
+    createdAt: event.createdAt.toISOString(),
+    payload: event.payload,
   }));
 }
 
 /** The factor types the read model (auth_factors) holds for the user. */
 async function readModelFactors(t: TestApp, userId: string): Promise<AuthFactorType[]> {
-  const rows: { type: AuthFactorType }[] = await t.dataSource.query('SELECT type FROM auth_factors WHERE user_id = $1 ORDER BY type', [userId]);
-  return rows.map((row) => row.type);
-}
-
-/** The user's stream counter. */
-async function streamSequence(t: TestApp, userId: string): Promise<number> {
-  const rows: { sequence: string }[] = await t.dataSource.query('SELECT sequence FROM event_streams WHERE aggregate_id = $1', [userId]);
-  return Number(rows[0]?.sequence ?? 0);
+  return (await storedFactorTypes(t, userId)) as AuthFactorType[];
 }
 
 async function lastSequence(t: TestApp, userId: string): Promise<number> {
@@ -209,19 +200,19 @@ describe('auth factors (real HTTP, real PostgreSQL)', () => {
 
     it(`answers removing an unconfigured ${factor.label} with 404, code 5, id ${factor.notConfiguredId}, and stores nothing`, async () => {
       const user = await createUser(t, org);
-      const before = await storedEvents(t, user.userId);
+      const before = await storedEventsOf(t, user.userId);
       const response = await t.request('DELETE', api.path(factor, user), { token: api.actor(t, user).token });
       expectError(response, 404, 5, factor.notConfiguredId);
-      expect(await storedEvents(t, user.userId)).toEqual(before);
+      expect(await storedEventsOf(t, user.userId)).toEqual(before);
     });
 
     it(`answers adding ${factor.label} without a verified channel with 400, code 9, and stores nothing`, async () => {
       const user = await createUser(t, org, factor.unverifiedChannel);
-      const before = await storedEvents(t, user.userId);
+      const before = await storedEventsOf(t, user.userId);
       const response = await t.request('POST', api.path(factor, user), { token: api.actor(t, user).token, body: {} });
       expectError(response, 400, 9, factor.preconditionId);
       expect(await readModelFactors(t, user.userId)).toEqual([]);
-      expect(await storedEvents(t, user.userId)).toEqual(before);
+      expect(await storedEventsOf(t, user.userId)).toEqual(before);
     });
 
     it(`adds ${factor.label}: 200 with details {${api.addDetails.join(', ')}}, sequence one on, and one ${factor.addedEvent} event by the caller`, async () => {
@@ -232,7 +223,7 @@ describe('auth factors (real HTTP, real PostgreSQL)', () => {
       expect(response.status).toBe(200);
       expect(Object.keys(response.body)).toEqual(['details']);
       expectDetails(response.body.details, api.addDetails, { sequence: previous + 1, resourceOwner: org });
-      const events = await storedEvents(t, user.userId);
+      const events = await storedEventsOf(t, user.userId);
       expect(events.map((e) => e.sequence)).toEqual(range(1, previous + 1));
       expect(events[events.length - 1]).toEqual({
         sequence: previous + 1,
@@ -250,9 +241,9 @@ describe('auth factors (real HTTP, real PostgreSQL)', () => {
       const user = await createUser(t, org);
       const { token } = api.actor(t, user);
       expect((await t.request('POST', api.path(factor, user), { token, body: {} })).status).toBe(200);
-      const before = await storedEvents(t, user.userId);
+      const before = await storedEventsOf(t, user.userId);
       expectError(await t.request('POST', api.path(factor, user), { token, body: {} }), 409, 6, factor.alreadyExistsId);
-      expect(await storedEvents(t, user.userId)).toEqual(before);
+      expect(await storedEventsOf(t, user.userId)).toEqual(before);
       expect(before.filter((e) => e.type === factor.addedEvent)).toHaveLength(1);
     });
 
@@ -275,7 +266,7 @@ describe('auth factors (real HTTP, real PostgreSQL)', () => {
       expect(response.status).toBe(200);
       expect(Object.keys(response.body)).toEqual(['details']);
       expectDetails(response.body.details, api.removeDetails, { sequence: previous + 1, resourceOwner: org });
-      const events = await storedEvents(t, user.userId);
+      const events = await storedEventsOf(t, user.userId);
       expect(events.map((e) => e.sequence)).toEqual(range(1, previous + 1));
       expect(events[events.length - 1]).toEqual({
         sequence: previous + 1,
@@ -294,9 +285,9 @@ describe('auth factors (real HTTP, real PostgreSQL)', () => {
       const { token } = api.actor(t, user);
       await configure(t, user, factor);
       expect((await t.request('DELETE', api.path(factor, user), { token })).status).toBe(200);
-      const before = await storedEvents(t, user.userId);
+      const before = await storedEventsOf(t, user.userId);
       expectError(await t.request('DELETE', api.path(factor, user), { token }), 404, 5, factor.notConfiguredId);
-      expect(await storedEvents(t, user.userId)).toEqual(before);
+      expect(await storedEventsOf(t, user.userId)).toEqual(before);
       expect(before.filter((e) => e.type === factor.removedEvent)).toHaveLength(1);
     });
 
@@ -373,13 +364,13 @@ describe('auth factors (real HTTP, real PostgreSQL)', () => {
         const target = await createUser(t, org);
         await operation.prepare(target, factor);
         const factorsBefore = await readModelFactors(t, target.userId);
-        const eventsBefore = await storedEvents(t, target.userId);
+        const eventsBefore = await storedEventsOf(t, target.userId);
         const response = await send(target.userId, actor.token(target));
         if (actor.denied) {
           const body = expectError(response, actor.denied.status, actor.denied.code, actor.denied.id);
           if (actor.denied.code === 7) expect(body.details[0].message).toContain(operation.permission);
           expect(await readModelFactors(t, target.userId)).toEqual(factorsBefore);
-          expect(await storedEvents(t, target.userId)).toEqual(eventsBefore);
+          expect(await storedEventsOf(t, target.userId)).toEqual(eventsBefore);
         } else {
           expect({ status: response.status, body: response.body }).toMatchObject({
             status: 200,
@@ -392,7 +383,7 @@ describe('auth factors (real HTTP, real PostgreSQL)', () => {
       it('answers an ORG_OWNER of another organization and a nonexistent user id with byte-identical 404 bodies', async () => {
         const target = await createUser(t, org);
         await operation.prepare(target, factor);
-        const eventsBefore = await storedEvents(t, target.userId);
+        const eventsBefore = await storedEventsOf(t, target.userId);
         const raw = async (userId: string) => {
           const response = await fetch(`${t.url}${path(userId)}`, {
             method: operation.method,
@@ -407,7 +398,7 @@ describe('auth factors (real HTTP, real PostgreSQL)', () => {
         expect(missing.status).toBe(404);
         expect(foreign.text).toBe(missing.text);
         expect(JSON.parse(foreign.text)).toMatchObject({ code: 5, details: [{ id: 'AUTHF-USER-404' }] });
-        expect(await storedEvents(t, target.userId)).toEqual(eventsBefore);
+        expect(await storedEventsOf(t, target.userId)).toEqual(eventsBefore);
       });
 
       it('answers a userId of 201 characters with 400, code 3 (and accepts 200 characters as a well-formed unknown id: 404)', async () => {
@@ -456,7 +447,7 @@ describe('auth factors (real HTTP, real PostgreSQL)', () => {
         const winner = responses.find((r) => r.status === 200)!;
         expect(winner.body.details.sequence).toBe(String(before + 1));
         for (const loser of responses.filter((r) => r.status !== 200)) expectError(loser, burst.loserStatus, burst.loserStatus === 404 ? 5 : 6);
-        const events = await storedEvents(t, user.userId);
+        const events = await storedEventsOf(t, user.userId);
         expect(events.filter((e) => e.type === burst.event(factor))).toHaveLength(1);
         expect(events.map((e) => e.sequence)).toEqual(range(1, before + 1));
         expect(await streamSequence(t, user.userId)).toBe(before + 1);
@@ -482,7 +473,7 @@ describe('auth factors (real HTTP, real PostgreSQL)', () => {
       expect(response.body.details).toMatchObject({ sequence: String(previous + 2), resourceOwner: org });
       const requestId = response.headers.get('x-request-id');
       expect(requestId).toBeTruthy();
-      const events = await storedEvents(t, user.userId);
+      const events = await storedEventsOf(t, user.userId);
       expect(events.map((e) => e.sequence)).toEqual(range(1, previous + 2));
       expect(events.slice(-2)).toEqual([
         expect.objectContaining({ sequence: previous + 1, type: OTP_SMS.removedEvent, creator: t.bootstrapped.adminId, requestId }),
@@ -501,7 +492,7 @@ describe('auth factors (real HTTP, real PostgreSQL)', () => {
       const response = await t.request('DELETE', `/v2/users/${user.userId}/phone`, { token: user.token });
       expect(response.status).toBe(200);
       expect(response.body.details.sequence).toBe(String(previous + 1));
-      expect((await storedEvents(t, user.userId)).slice(previous).map((e) => e.type)).toEqual([PHONE_REMOVED]);
+      expect((await storedEventsOf(t, user.userId)).slice(previous).map((e) => e.type)).toEqual([PHONE_REMOVED]);
     });
   });
 
@@ -621,7 +612,7 @@ describe('auth factors (real HTTP, real PostgreSQL)', () => {
       const succeeded = log.filter((line) => line.endsWith('200')).length;
       expect(succeeded).toBeGreaterThan(10); // the mix really changed things
       for (const [u, user] of users.entries()) {
-        const events = await storedEvents(t, user.userId);
+        const events = await storedEventsOf(t, user.userId);
         const replayed = [...replayAuthFactors(events)].sort();
         const stored = await readModelFactors(t, user.userId);
         expect({ seed, user: u, replayed, stored, model: [...models[u].factors].sort() }).toEqual({ seed, user: u, replayed: stored, stored, model: stored });

@@ -2,7 +2,7 @@ import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { loadOrCreateSigningKey, SigningKey } from '@app/auth';
-import { createOrganization, createUser, eventsOf, TestUser } from './support/fixtures';
+import { createOrganization, createUser, eventsOf, storedFactorTypes, TestUser } from './support/fixtures';
 import { ApiResponse, startTestApp, TestApp } from './support/test-app';
 
 const ERROR_DETAIL_TYPE = 'type.googleapis.com/zitadel.v1.ErrorDetail';
@@ -174,7 +174,7 @@ describe('authentication', () => {
   async function victimState(): Promise<unknown> {
     return {
       events: await eventsOf(c.t, c.victim.userId),
-      factors: await c.t.dataSource.query('SELECT type FROM auth_factors WHERE user_id = $1', [c.victim.userId]),
+      factors: await storedFactorTypes(c.t, c.victim.userId),
     };
   }
 

@@ -3,8 +3,10 @@
 import { TransactionRunner } from '@app/database';
 import { AuthFactorsService } from '../src/auth-factors/auth-factors.service';
 import { OutboxDispatcher } from '../src/outbox/outbox.dispatcher';
+import { DeliveryAttemptEntity } from '../src/outbox/entities/delivery-attempt.entity';
+import { DeliveryEntity } from '../src/outbox/entities/delivery.entity';
 import { VerificationCodeEntity } from '../src/verification/entities/verification-code.entity';
-import { createOrganization, createUser, eventsOf, expectError, grantRoles, TestUser } from './support/fixtures';
+import { createOrganization, createUser, eventsOf, expectError, grantRoles, storedEvents, TestUser } from './support/fixtures';
 import { MailCatcher } from './support/mail-catcher';
 import { codeIn, SmsReceiver } from './support/sms-receiver';
 import { startTestApp, TestApp } from './support/test-app';
@@ -254,9 +256,9 @@ describe('what held', () => {
     expect(more).toEqual([]);
     const code = codeIn(message.fields.text);
     const dump = JSON.stringify([
-      await t.dataSource.query('SELECT * FROM events WHERE aggregate_id = $1', [user.userId]),
-      await t.dataSource.query('SELECT * FROM deliveries'),
-      await t.dataSource.query('SELECT * FROM delivery_attempts'),
+      await storedEvents(t, user.userId),
+      await t.dataSource.getRepository(DeliveryEntity).find(),
+      await t.dataSource.getRepository(DeliveryAttemptEntity).find(),
       await t.dataSource.getRepository(VerificationCodeEntity).findBy({ userId: user.userId }),
     ]);
     expect(dump).not.toContain(code);

@@ -57,6 +57,7 @@ async function pendingSchemaChanges(dataSource: DataSource): Promise<string[]> {
   return upQueries.map((query) => query.query.replace(/\s+/g, ' ').trim()).filter((query) => !UNMODELLED.some((allowed) => allowed.test(query)));
 }
 
+/** Raw: the catalog, which no entity maps (nor the migrations table, TypeORM's own). */
 async function publicTables(t: TestApp): Promise<string[]> {
   const rows = await t.dataSource.query<{ name: string }[]>(
     `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,

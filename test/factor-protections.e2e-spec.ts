@@ -2,7 +2,8 @@
 // Idempotency-Key, over real HTTP (and Connect/gRPC for the errors) against a real PostgreSQL.
 import type { ConnectError } from '@connectrpc/connect' with { 'resolution-mode': 'import' };
 import { BinaryReader } from '@bufbuild/protobuf/wire';
-import { createOrganization, createUser, eventsOf, grantRoles, TestUser } from './support/fixtures';
+import { IdempotencyKeyEntity } from '../src/auth-factors/entities/idempotency-key.entity';
+import { createOrganization, createUser, eventsOf, grantRoles, storedFactorTypes, TestUser } from './support/fixtures';
 import { ApiResponse, startTestApp, TestApp } from './support/test-app';
 import { ZitadelClients } from './support/zitadel-clients';
 
@@ -36,9 +37,8 @@ async function addFactor(user: TestUser, type: 'otp_sms' | 'otp_email'): Promise
   if (response.status !== 200) throw new Error(`adding ${type}: ${response.status} ${JSON.stringify(response.body)}`);
 }
 
-async function factorsOf(userId: string): Promise<string[]> {
-  const rows: { type: string }[] = await t.dataSource.query('SELECT type FROM auth_factors WHERE user_id = $1 ORDER BY type', [userId]);
-  return rows.map((row) => row.type);
+function factorsOf(userId: string): Promise<string[]> {
+  return storedFactorTypes(t, userId);
 }
 
 const removeMine = (user: TestUser, type: string, headers: Record<string, string> = {}, token = user.token) =>
@@ -320,7 +320,7 @@ describe('Idempotency-Key', () => {
     const headers = { 'idempotency-key': key() };
     await addFactor(user, 'otp_sms');
     expect((await removeMine(user, 'otp_sms', headers)).status).toBe(200);
-    await t.dataSource.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE user_id = $1`, [user.userId]);
+    await t.dataSource.getRepository(IdempotencyKeyEntity).update({ userId: user.userId }, { createdAt: new Date(Date.now() - 25 * 3600_000) });
     expectError(await removeMine(user, 'otp_sms', headers), 404, 5, 'AUTHF-SMS-404');
   });
 

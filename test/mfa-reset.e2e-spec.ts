@@ -1,4 +1,7 @@
-import { createOrganization, createUser, eventsOf, grantRoles, TestUser } from './support/fixtures';
+import { EventEntity } from '@app/eventstore';
+import { DeliveryEntity } from '../src/outbox/entities/delivery.entity';
+import { MembershipEntity } from '../src/permissions/entities/membership.entity';
+import { createOrganization, createUser, eventsOf, grantRoles, storedFactorTypes, TestUser } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
 let t: TestApp;
@@ -9,9 +12,8 @@ const RESET = (userId: string, query = '') => `/authf/v1/users/${userId}/mfa/_re
 const errorId = (body: any): string => body.details[0].id;
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function factorsOf(userId: string): Promise<string[]> {
-  const rows: { type: string }[] = await t.dataSource.query('SELECT type FROM auth_factors WHERE user_id = $1 ORDER BY type', [userId]);
-  return rows.map((row) => row.type);
+function factorsOf(userId: string): Promise<string[]> {
+  return storedFactorTypes(t, userId);
 }
 
 async function userWithBothFactors(organizationId = org): Promise<TestUser> {
@@ -24,16 +26,21 @@ async function userWithBothFactors(organizationId = org): Promise<TestUser> {
 
 /** The e-mail deliveries the outbox made of the user's events after `sequence` (skipped without SMTP, but made). */
 async function emailDeliveriesAfter(userId: string, sequence: number): Promise<{ type: string }[]> {
-  return t.dataSource.query(
-    `SELECT e.type FROM deliveries d JOIN events e ON e.id = d.event_id
-     WHERE d.target_kind = 'email' AND e.aggregate_id = $1 AND e.sequence > $2 ORDER BY e.sequence`,
-    [userId, sequence],
-  );
+  return t.dataSource
+    .getRepository(DeliveryEntity)
+    .createQueryBuilder('d')
+    .innerJoin(EventEntity, 'e', 'e.id = d.eventId')
+    .select('e.type', 'type')
+    .where({ targetKind: 'email' })
+    .andWhere('e.aggregateId = :userId AND e.sequence > :sequence', { userId, sequence })
+    .orderBy('e.sequence')
+    .getRawMany();
 }
 
 /** Waits until the outbox has fanned out the user's events up to `sequence`. */
 async function fannedOut(userId: string, sequence: number): Promise<void> {
   for (let waited = 0; waited < 5000; waited += 50) {
+    // Raw: compares with the cursor's xid8 transaction id, which no entity maps.
     const rows: { n: number }[] = await t.dataSource.query(
       `SELECT count(*)::int AS n FROM events e, outbox_cursor c WHERE e.aggregate_id = $1 AND e.sequence = $2 AND (e.tx_id, e.id) <= (c.tx_id, c.event_id)`,
       [userId, sequence],
@@ -98,7 +105,8 @@ describe('MFA reset (POST /authf/v1/users/{userId}/mfa/_reset, our extension)', 
     const iamOwner = await userWithBothFactors();
     const grant = await t.request('POST', `/v2/organizations/${org}/members`, { token: t.adminToken, body: { userId: iamOwner.userId, roles: ['ORG_OWNER'] } });
     expect(grant.status).toBe(200);
-    await t.dataSource.query(`INSERT INTO memberships (user_id, scope, roles, created_at) VALUES ($1, 'instance', '{IAM_OWNER}', now())`, [iamOwner.userId]);
+    // No route grants instance-wide roles (only the bootstrap does): stored through the entity.
+    await t.dataSource.getRepository(MembershipEntity).insert({ userId: iamOwner.userId, scope: 'instance', roles: ['IAM_OWNER'], createdAt: new Date() });
     const before = await eventsOf(t, iamOwner.userId);
     const response = await t.request('POST', RESET(iamOwner.userId), { token: manager.token });
     expect([response.status, response.body.code, errorId(response.body)]).toEqual([403, 7, 'AUTHF-PRIVILEGE-403']);

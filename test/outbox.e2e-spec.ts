@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { Client } from 'pg';
-import { createOrganization, createUser, grantRoles, TestUser } from './support/fixtures';
+import { EventEntity } from '@app/eventstore';
+import { DeliveryAttemptEntity } from '../src/outbox/entities/delivery-attempt.entity';
+import { DeliveryEntity } from '../src/outbox/entities/delivery.entity';
+import { UserEntity } from '../src/users/entities/user.entity';
+import { createOrganization, createUser, eventIdOf as eventIdOfStored, grantRoles, TestUser } from './support/fixtures';
 import { MailCatcher } from './support/mail-catcher';
 import { ServiceProcess } from './support/service-process';
 import { startTestApp, TestApp } from './support/test-app';
@@ -27,13 +30,25 @@ async function userWithOtpSms(t: TestApp, organizationId: string): Promise<TestU
   return user;
 }
 
-async function eventIdOf(t: TestApp, userId: string, sequence: string | number): Promise<string> {
-  const rows: { id: string }[] = await t.dataSource.query('SELECT id FROM events WHERE aggregate_id = $1 AND sequence = $2', [userId, sequence]);
-  return rows[0].id;
+function eventIdOf(t: TestApp, userId: string, sequence: string | number): Promise<string> {
+  return eventIdOfStored(t, userId, { sequence: Number(sequence) });
 }
 
-async function deliveriesOf(t: TestApp, eventId: string): Promise<{ target_kind: string; status: string; attempts: number; last_error: string | null }[]> {
-  return t.dataSource.query('SELECT target_kind, status, attempts, last_error FROM deliveries WHERE event_id = $1 ORDER BY target_kind', [eventId]);
+async function deliveriesOf(t: TestApp, eventId: string): Promise<{ targetKind: string; status: string; attempts: number; lastError: string | null }[]> {
+  const deliveries = await t.dataSource.getRepository(DeliveryEntity).find({ where: { eventId }, order: { targetKind: 'ASC' } });
+  return deliveries.map((d) => ({ targetKind: d.targetKind, status: d.status, attempts: d.attempts, lastError: d.lastError }));
+}
+
+/** The attempts recorded for the event's webhook delivery, in order. */
+async function webhookAttemptsOf(t: TestApp, eventId: string): Promise<{ attempt: number; outcome: string; error: string | null }[]> {
+  const attempts = await t.dataSource
+    .getRepository(DeliveryAttemptEntity)
+    .createQueryBuilder('a')
+    .innerJoin(DeliveryEntity, 'd', 'd.id = a.deliveryId')
+    .where('d.eventId = :eventId AND d.targetKind = :kind', { eventId, kind: 'webhook' })
+    .orderBy('a.attempt')
+    .getMany();
+  return attempts.map((a) => ({ attempt: a.attempt, outcome: a.outcome, error: a.error }));
 }
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -108,14 +123,14 @@ describe('Outbox: webhooks and security e-mails from the event log', () => {
 
     const mails = mail.of(eventId);
     expect(mails).toHaveLength(1);
-    const userEmail: { email: string }[] = await t.dataSource.query('SELECT email FROM users WHERE id = $1', [user.userId]);
-    expect(mails[0].to).toEqual([userEmail[0].email]);
+    const stored = await t.dataSource.getRepository(UserEntity).findOneByOrFail({ id: user.userId });
+    expect(mails[0].to).toEqual([stored.email]);
     expect(mails[0].text).toMatch(/Subject: Security notice: Your OTP SMS factor was removed/);
     expect(mails[0].text).toContain(`Your OTP SMS factor was removed on ${removed.body.details.changeDate.slice(0, 10)}`);
     expect(mails[0].text).toContain("If this wasn't you");
     expect(await deliveriesOf(t, eventId)).toEqual([
-      { target_kind: 'email', status: 'delivered', attempts: 1, last_error: null },
-      { target_kind: 'webhook', status: 'delivered', attempts: 1, last_error: null },
+      { targetKind: 'email', status: 'delivered', attempts: 1, lastError: null },
+      { targetKind: 'webhook', status: 'delivered', attempts: 1, lastError: null },
     ]);
   });
 
@@ -128,7 +143,7 @@ describe('Outbox: webhooks and security e-mails from the event log', () => {
     expect(removed.status).toBe(200);
     const eventId = await eventIdOf(t, user.userId, removed.body.details.sequence);
 
-    await waitFor('delivered after retries', async () => (await deliveriesOf(t, eventId)).find((d) => d.target_kind === 'webhook')?.status === 'delivered');
+    await waitFor('delivered after retries', async () => (await deliveriesOf(t, eventId)).find((d) => d.targetKind === 'webhook')?.status === 'delivered');
     const receipts = hook.of(eventId);
     expect(receipts.map((r) => [r.body.id, r.attempt, r.answeredWith])).toEqual([
       [eventId, 1, 500],
@@ -144,12 +159,7 @@ describe('Outbox: webhooks and security e-mails from the event log', () => {
       expect.objectContaining({ eventId, eventType: SMS_REMOVED, userId: user.userId, status: 'delivered', attempts: 3, finishDate: expect.any(String) }),
     ]);
     expect(listed.body.result[0].lastError).toBeUndefined();
-    const attempts: { attempt: number; outcome: string; error: string | null }[] = await t.dataSource.query(
-      `SELECT a.attempt, a.outcome, a.error FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
-       WHERE d.event_id = $1 AND d.target_kind = 'webhook' ORDER BY a.attempt`,
-      [eventId],
-    );
-    expect(attempts).toEqual([
+    expect(await webhookAttemptsOf(t, eventId)).toEqual([
       { attempt: 1, outcome: 'failed', error: 'HTTP 500' },
       { attempt: 2, outcome: 'failed', error: 'HTTP 500' },
       { attempt: 3, outcome: 'delivered', error: null },
@@ -190,25 +200,29 @@ describe('Outbox: webhooks and security e-mails from the event log', () => {
     const early = await createUser(t, organizationId);
     const late = await userWithOtpSms(t, organizationId);
     // A writer takes an event id and stays uncommitted while a later event commits and the dispatcher polls.
-    const slow = new Client({ connectionString: t.config.databaseUrl });
+    const slow = t.dataSource.createQueryRunner();
     await slow.connect();
     try {
-      await slow.query('BEGIN');
-      const inserted = await slow.query(
-        `INSERT INTO events (aggregate_type, aggregate_id, sequence, type, creator, resource_owner) VALUES ('user', $1, 999, $2, $1, $3) RETURNING id`,
-        [early.userId, SMS_REMOVED, organizationId],
-      );
-      const slowEventId: string = inserted.rows[0].id;
+      await slow.startTransaction();
+      const inserted = await slow.manager.insert(EventEntity, {
+        aggregateType: 'user',
+        aggregateId: early.userId,
+        sequence: '999',
+        type: SMS_REMOVED,
+        creator: early.userId,
+        resourceOwner: organizationId,
+      });
+      const slowEventId = (inserted.identifiers[0] as { id: string }).id;
       const removed = await t.request('DELETE', `/v2/users/${late.userId}/otp_sms`, { token: t.adminToken });
       const laterEventId = await eventIdOf(t, late.userId, removed.body.details.sequence);
       expect(BigInt(laterEventId)).toBeGreaterThan(BigInt(slowEventId));
       await settle(300); // several polls: the later event waits behind the open transaction instead of passing it
       expect(hook.of(laterEventId)).toHaveLength(0);
-      await slow.query('COMMIT');
+      await slow.commitTransaction();
 
       await waitFor('both events delivered', () => hook.of(slowEventId).length === 1 && hook.of(laterEventId).length === 1);
     } finally {
-      await slow.end();
+      await slow.release();
     }
   });
 
@@ -356,8 +370,8 @@ describe('Outbox across restarts, crashes and instances', () => {
     expect(hook.arrivals.filter((a) => a.body.id === eventId).map((a) => a.attempt)).toEqual([1]);
     expect(hook.of(eventId).map((r) => r.answeredWith)).toEqual([200]);
     expect(await deliveriesOf(operator, eventId)).toEqual([
-      { target_kind: 'email', status: 'skipped', attempts: 1, last_error: 'SMTP_URL is unset' },
-      { target_kind: 'webhook', status: 'delivered', attempts: 1, last_error: null },
+      { targetKind: 'email', status: 'skipped', attempts: 1, lastError: 'SMTP_URL is unset' },
+      { targetKind: 'webhook', status: 'delivered', attempts: 1, lastError: null },
     ]);
     expect(successor.running).toBe(true);
   }, 180_000);
@@ -387,12 +401,11 @@ describe('Outbox across restarts, crashes and instances', () => {
     expect((await killed.stop('SIGKILL')).signal).toBe('SIGKILL');
 
     // Nothing was recorded; the claim's lease keeps other instances off the delivery until it ends.
-    const leased: { status: string; attempts: number; next_attempt_at: Date }[] = await operator.dataSource.query(
-      `SELECT status, attempts, next_attempt_at FROM deliveries WHERE event_id = $1 AND target_kind = 'webhook'`,
-      [eventId],
-    );
-    expect(leased).toEqual([{ status: 'pending', attempts: 0, next_attempt_at: expect.any(Date) }]);
-    expect(leased[0].next_attempt_at.getTime()).toBeGreaterThan(killedAt.getTime());
+    const leased = await operator.dataSource
+      .getRepository(DeliveryEntity)
+      .find({ select: { status: true, attempts: true, nextAttemptAt: true }, where: { eventId, targetKind: 'webhook' } });
+    expect(leased).toEqual([expect.objectContaining({ status: 'pending', attempts: 0, nextAttemptAt: expect.any(Date) })]);
+    expect(leased[0].nextAttemptAt.getTime()).toBeGreaterThan(killedAt.getTime());
 
     const successor = await killed.restart();
     processes.push(successor);
@@ -401,18 +414,14 @@ describe('Outbox across restarts, crashes and instances', () => {
     const arrivals = hook.arrivals.filter((a) => a.body.id === eventId);
     // The killed attempt was never recorded, so the next one is attempt 1 again, with the same event id.
     expect(arrivals.map((a) => a.attempt)).toEqual([1, 1]);
-    expect(arrivals[1].receivedAt.getTime()).toBeGreaterThanOrEqual(leased[0].next_attempt_at.getTime());
+    expect(arrivals[1].receivedAt.getTime()).toBeGreaterThanOrEqual(leased[0].nextAttemptAt.getTime());
     expect(arrivals[1].body).toEqual(arrivals[0].body);
     expect(hook.of(eventId).map((r) => r.answeredWith)).toEqual([200]);
     expect(await deliveriesOf(operator, eventId)).toEqual([
-      { target_kind: 'email', status: 'skipped', attempts: 1, last_error: 'SMTP_URL is unset' },
-      { target_kind: 'webhook', status: 'delivered', attempts: 1, last_error: null },
+      { targetKind: 'email', status: 'skipped', attempts: 1, lastError: 'SMTP_URL is unset' },
+      { targetKind: 'webhook', status: 'delivered', attempts: 1, lastError: null },
     ]);
-    const attempts: { attempt: number; outcome: string }[] = await operator.dataSource.query(
-      `SELECT a.attempt, a.outcome FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.event_id = $1 AND d.target_kind = 'webhook'`,
-      [eventId],
-    );
-    expect(attempts).toEqual([{ attempt: 1, outcome: 'delivered' }]);
+    expect(await webhookAttemptsOf(operator, eventId)).toEqual([{ attempt: 1, outcome: 'delivered', error: null }]);
     expect(successor.running).toBe(true);
   }, 180_000);
 
@@ -442,17 +451,17 @@ describe('Outbox across restarts, crashes and instances', () => {
       const otherEventId = await eventIdOf(one, other.userId, otherRemoved.body.details.sequence);
       await waitFor('the new event fanned out', async () => (await deliveriesOf(one, otherEventId)).length > 0);
       expect(hook.of(slowEventId)).toHaveLength(0);
-      expect((await deliveriesOf(one, slowEventId)).find((d) => d.target_kind === 'webhook')).toEqual({
-        target_kind: 'webhook',
+      expect((await deliveriesOf(one, slowEventId)).find((d) => d.targetKind === 'webhook')).toEqual({
+        targetKind: 'webhook',
         status: 'pending',
         attempts: 0,
-        last_error: null,
+        lastError: null,
       });
 
       releaseSlow();
       await waitFor('both delivered', async () => {
         const rows = [...(await deliveriesOf(one, slowEventId)), ...(await deliveriesOf(one, otherEventId))];
-        return rows.filter((d) => d.target_kind === 'webhook' && d.status === 'delivered' && d.attempts === 1).length === 2;
+        return rows.filter((d) => d.targetKind === 'webhook' && d.status === 'delivered' && d.attempts === 1).length === 2;
       });
       expect(hook.arrivals.filter((a) => a.body.id === slowEventId)).toHaveLength(1);
     } finally {
@@ -489,10 +498,7 @@ describe('Outbox across restarts, crashes and instances', () => {
       await waitFor(
         'every delivery delivered',
         async () => {
-          const rows: { n: string }[] = await one.dataSource.query(
-            `SELECT count(*) AS n FROM deliveries WHERE target_kind = 'webhook' AND status = 'delivered'`,
-          );
-          return Number(rows[0].n) === expected;
+          return (await one.dataSource.getRepository(DeliveryEntity).countBy({ targetKind: 'webhook', status: 'delivered' })) === expected;
         },
         30_000,
       );
@@ -502,7 +508,7 @@ describe('Outbox across restarts, crashes and instances', () => {
       expect(new Set(hook.receipts.map((r) => r.body.id)).size).toBe(expected);
       expect([...perAttempt.values()].every((n) => n === 1)).toBe(true);
       expect(perAttempt.size).toBe(expected * 2);
-      const rows: { attempts: number }[] = await one.dataSource.query(`SELECT attempts FROM deliveries WHERE target_kind = 'webhook'`);
+      const rows = await one.dataSource.getRepository(DeliveryEntity).find({ select: { attempts: true }, where: { targetKind: 'webhook' } });
       expect(rows.every((r) => r.attempts === 2)).toBe(true);
     } finally {
       await Promise.all([one.close(), two.close()]);
@@ -521,10 +527,8 @@ describe('Outbox across restarts, crashes and instances', () => {
     await waitFor(
       'every delivery finished',
       async () => {
-        const rows: { pending: number; done: number }[] = await operator.dataSource.query(
-          `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending, count(*) FILTER (WHERE status <> 'pending')::int AS done FROM deliveries`,
-        );
-        return rows[0].pending === 0 && rows[0].done === 24;
+        const deliveries = await operator.dataSource.getRepository(DeliveryEntity).find({ select: { status: true } });
+        return deliveries.length === 24 && deliveries.every((d) => d.status !== 'pending');
       },
       30_000,
     );

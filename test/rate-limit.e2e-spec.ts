@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RateLimitCounterEntity } from '../src/rate-limit/entities/rate-limit-counter.entity';
 import { createOrganization, createUser, eventsOf, grantRoles, TestUser } from './support/fixtures';
 import { ApiResponse, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase } from './support/test-postgres';
@@ -121,10 +122,7 @@ describe('factor rate limit: the window', () => {
       await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 + 100));
       expect((await t.request('DELETE', `${V1}/otp_sms`, { token: user.token })).status).toBe(200);
       // Past windows are dropped as the subject's counter moves on: one row per subject.
-      const rows: { count: string }[] = await t.dataSource.query(`SELECT count(*) FROM rate_limit_counters WHERE subject = $1`, [
-        `factor-mutation:${user.userId}`,
-      ]);
-      expect(Number(rows[0].count)).toBe(1);
+      expect(await t.dataSource.getRepository(RateLimitCounterEntity).countBy({ subject: `factor-mutation:${user.userId}` })).toBe(1);
     } finally {
       await t.close();
     }

@@ -39,6 +39,9 @@ async function waitFor(what: string, check: () => Promise<boolean>, ms = 5000): 
   }
 }
 
+// Raw, on a plain client below: the service runs in another process, and the test reads pg_stat_activity and holds
+// a user's row lock from outside it, which no entity or repository of the service expresses.
+
 /** Sessions of the service waiting for a lock. */
 async function lockWaiters(db: Client): Promise<number> {
   const result = await db.query<{ n: number }>(

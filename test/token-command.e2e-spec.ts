@@ -41,7 +41,7 @@ describe('npm run token', () => {
 
   it('refuses an inactive user', async () => {
     const user = await createUser(t, await createOrganization(t));
-    await t.dataSource.query(`UPDATE users SET state = 'inactive' WHERE id = $1`, [user.userId]);
+    expect((await t.request('POST', `/v2/users/${user.userId}/deactivate`, { token: t.adminToken, body: {} })).status).toBe(200);
     const result = await token(t, '--user', user.userId);
     expect(result).toMatchObject({ code: 1, stdout: '' });
     expect(result.stderr.trim()).toBe(`token: the user ${user.userId} is inactive: the service would refuse the token`);

@@ -1,6 +1,9 @@
 import type { ConnectError } from '@connectrpc/connect' with { 'resolution-mode': 'import' };
 import { systemCaller } from '@app/auth';
 import { Transaction } from '@app/database';
+import { AuthFactorEntity } from '../src/auth-factors/entities/auth-factor.entity';
+import { MembershipEntity } from '../src/permissions/entities/membership.entity';
+import { UserEntity } from '../src/users/entities/user.entity';
 import { UserLifecycleService } from '../src/users/user-lifecycle.service';
 import { createOrganization, createUser, eventsOf, grantRoles, TestUser } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
@@ -23,9 +26,9 @@ async function state(userId: string): Promise<string> {
   return response.body.user.state;
 }
 
-async function tableCount(table: string, userId: string): Promise<number> {
-  const rows: { n: number }[] = await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table} WHERE user_id = $1`, [userId]);
-  return rows[0].n;
+/** How many factors and memberships the user has stored. */
+async function factorsAndMemberships(userId: string): Promise<number[]> {
+  return [await t.dataSource.getRepository(AuthFactorEntity).countBy({ userId }), await t.dataSource.getRepository(MembershipEntity).countBy({ userId })];
 }
 
 beforeAll(async () => {
@@ -114,13 +117,13 @@ describe('user lifecycle over REST', () => {
     await t.request('POST', `/v2/users/${user.userId}/otp_sms`, { token: t.adminToken, body: {} });
     await t.request('POST', `/v2/users/${user.userId}/otp_email`, { token: t.adminToken, body: {} });
     await grantRoles(t, org, user.userId, ['ORG_PROJECT_CREATOR']);
-    expect([await tableCount('auth_factors', user.userId), await tableCount('memberships', user.userId)]).toEqual([2, 1]);
+    expect(await factorsAndMemberships(user.userId)).toEqual([2, 1]);
     const before = await eventsOf(t, user.userId);
 
     const response = await t.request('DELETE', `/v2/users/${user.userId}`, { token: owner.token });
     expect(response.status).toBe(200);
     expect(response.body.details).toMatchObject({ sequence: String(before.length + 1), resourceOwner: org });
-    expect([await tableCount('auth_factors', user.userId), await tableCount('memberships', user.userId)]).toEqual([0, 0]);
+    expect(await factorsAndMemberships(user.userId)).toEqual([0, 0]);
     const after = await eventsOf(t, user.userId);
     expect(after.slice(0, before.length)).toEqual(before);
     expect(after.slice(before.length).map((e) => [e.type, e.creator])).toEqual([['user.removed', owner.userId]]);
@@ -144,8 +147,7 @@ describe('user lifecycle over REST', () => {
     const retaken = await create();
     expect([retaken.status, retaken.body.code, errorId(retaken.body)]).toEqual([409, 6, 'AUTHF-USER-409-DELETED']);
     expect(await eventsOf(t, userId)).toEqual(events);
-    const rows: unknown[] = await t.dataSource.query('SELECT 1 FROM users WHERE id = $1', [userId]);
-    expect(rows).toHaveLength(0);
+    expect(await t.dataSource.getRepository(UserEntity).existsBy({ id: userId })).toBe(false);
   });
 
   it('a creation racing the deletion of the same id waits for it and is refused: the id is never taken twice', async () => {
@@ -169,7 +171,7 @@ describe('user lifecycle over REST', () => {
     await deletion;
     const created = await creation;
     expect([created.status, errorId(created.body)]).toEqual([409, 'AUTHF-USER-409-DELETED']);
-    expect(await t.dataSource.query('SELECT 1 FROM users WHERE id = $1', [userId])).toHaveLength(0);
+    expect(await t.dataSource.getRepository(UserEntity).existsBy({ id: userId })).toBe(false);
   });
 
   it('deletion needs user.delete (an ORG_PROJECT_CREATOR has none: 403); another organization sees 404', async () => {

@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import { loadConfig } from '@app/config';
 import { createDataSource, runMigrations } from '@app/database';
 import { Client } from 'pg';
+import { AuthFactorEntity } from '../src/auth-factors/entities/auth-factor.entity';
 import { MIGRATIONS } from '../src/migrations';
-import { createOrganization, createUser, eventsOf, grantRoles, TestUser } from './support/fixtures';
+import { OrganizationEntity } from '../src/organizations/entities/organization.entity';
+import { MembershipEntity } from '../src/permissions/entities/membership.entity';
+import { UserEntity } from '../src/users/entities/user.entity';
+import { createOrganization, createUser, eventsOf, grantRoles, storedEvents, TestUser } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase } from './support/test-postgres';
 
@@ -168,7 +172,7 @@ describe('users: permissions, validation, reads, phone removal, bootstrap', () =
       body: { name: 'empty-roles', admins: [{ userId: member.userId, roles: [] }] },
     });
     expect({ status: created.status, code: created.body.code }).toEqual({ status: 400, code: 3 });
-    expect(await t.dataSource.query('SELECT scope, roles FROM memberships WHERE user_id = $1', [member.userId])).toEqual([]);
+    expect(await t.dataSource.getRepository(MembershipEntity).findBy({ userId: member.userId })).toEqual([]);
   });
 
   describe.each(ROUTES)('$name permission matrix', (route) => {
@@ -275,8 +279,7 @@ describe('users: permissions, validation, reads, phone removal, bootstrap', () =
       const denied = await t.request('POST', '/v2/organizations', { token: users.ownerA.token, body: { name } });
       expect(denied.status).toBe(403);
       expect(denied.body.code).toBe(Code.PermissionDenied);
-      const [{ count }]: { count: string }[] = await t.dataSource.query('SELECT count(*) FROM organizations WHERE name = $1', [name]);
-      expect(Number(count)).toBe(0);
+      expect(await t.dataSource.getRepository(OrganizationEntity).countBy({ name })).toBe(0);
       const created = await t.request('POST', '/v2/organizations', { token: t.adminToken, body: { name } });
       expect(created.status).toBe(200);
       expect(created.body.organizationId).toMatch(/^\d+$/);
@@ -338,10 +341,6 @@ describe('users: permissions, validation, reads, phone removal, bootstrap', () =
       return Number(response.body.details.sequence);
     };
 
-    /** The user's events as stored, with what ties them to one transaction. */
-    const storedEvents = (userId: string): Promise<{ sequence: string; type: string; created_at: Date; request_id: string | null }[]> =>
-      t.dataSource.query('SELECT sequence, type, created_at, request_id FROM events WHERE aggregate_id = $1 ORDER BY sequence', [userId]);
-
     const expectGaplessSequences = async (userId: string): Promise<void> => {
       const events = await eventsOf(t, userId);
       expect(events.map((e) => e.sequence)).toEqual(events.map((_, i) => i + 1));
@@ -384,24 +383,22 @@ describe('users: permissions, validation, reads, phone removal, bootstrap', () =
 
       expect(removed.status).toBe(200);
       expect(removed.body.details.sequence).toBe(String(before + 2));
-      const events = await storedEvents(user.userId);
+      // As stored, with what ties them to one transaction.
+      const events = await storedEvents(t, user.userId);
       expect(events).toHaveLength(before + 2);
       const [factorRemoved, phoneRemoved] = events.slice(-2);
       expect(factorRemoved).toMatchObject({ sequence: String(before + 1), type: 'user.human.otp.sms.removed' });
       expect(phoneRemoved).toMatchObject({ sequence: String(before + 2), type: 'user.human.phone.removed' });
       // One transaction: the same now() and the same request.
-      expect(factorRemoved.created_at.getTime()).toBe(phoneRemoved.created_at.getTime());
-      expect(factorRemoved.request_id).toBe(phoneRemoved.request_id);
-      expect(factorRemoved.request_id).toBe(removed.headers.get('x-request-id'));
+      expect(factorRemoved.createdAt.getTime()).toBe(phoneRemoved.createdAt.getTime());
+      expect(factorRemoved.requestId).toBe(phoneRemoved.requestId);
+      expect(factorRemoved.requestId).toBe(removed.headers.get('x-request-id'));
       await expectGaplessSequences(user.userId);
 
       const factors = await t.request('POST', '/auth/v1/users/me/auth_factors/_search', { token: user.token, body: {} });
       expect(factors.status).toBe(200);
       expect((factors.body.result ?? []).filter((f: { otpSms?: unknown }) => f.otpSms !== undefined)).toEqual([]);
-      const [{ count }]: { count: string }[] = await t.dataSource.query(`SELECT count(*) FROM auth_factors WHERE user_id = $1 AND type = 'otp_sms'`, [
-        user.userId,
-      ]);
-      expect(Number(count)).toBe(0);
+      expect(await t.dataSource.getRepository(AuthFactorEntity).countBy({ userId: user.userId, type: 'otp_sms' })).toBe(0);
       await expectPhoneGone(user.userId);
     });
   });
@@ -430,6 +427,7 @@ async function migrateOnly(url: string): Promise<void> {
  * point together instead of being staggered by their start-up times. `gathered` tells whether they did.
  */
 async function releasingTogether<T>(databaseUrl: string, waiters: number, start: () => Promise<T>): Promise<{ result: T; gathered: boolean }> {
+  // Raw, on a plain client of its own: a table lock and pg_stat_activity, which no entity or repository expresses.
   const blocker = new Client({ connectionString: databaseUrl });
   await blocker.connect();
   await blocker.query('BEGIN');
@@ -470,12 +468,12 @@ async function expectBootstrappedOnce(started: PromiseSettledResult<TestApp>[]):
     expect(second.bootstrapped.adminId).toBe(first.bootstrapped.adminId);
     expect(second.bootstrapped.organizationId).toBe(first.bootstrapped.organizationId);
 
-    const admins: { id: string; scope: string | null }[] = await first.dataSource.query(
-      `SELECT u.id, m.scope FROM users u LEFT JOIN memberships m ON m.user_id = u.id AND m.scope = 'instance' WHERE u.username = 'admin'`,
-    );
-    expect(admins).toEqual([{ id: first.bootstrapped.adminId, scope: 'instance' }]);
-    const organizations: { id: string }[] = await first.dataSource.query(`SELECT id FROM organizations WHERE name = 'DEFAULT'`);
-    expect(organizations).toEqual([{ id: first.bootstrapped.organizationId }]);
+    const admins = await first.dataSource.getRepository(UserEntity).find({ select: { id: true }, where: { username: 'admin' } });
+    expect(admins.map((admin) => admin.id)).toEqual([first.bootstrapped.adminId]);
+    const instanceMemberships = await first.dataSource.getRepository(MembershipEntity).findBy({ userId: first.bootstrapped.adminId, scope: 'instance' });
+    expect(instanceMemberships).toHaveLength(1);
+    const organizations = await first.dataSource.getRepository(OrganizationEntity).find({ select: { id: true }, where: { name: 'DEFAULT' } });
+    expect(organizations.map((organization) => organization.id)).toEqual([first.bootstrapped.organizationId]);
 
     // Both instances serve, and accept the administrator's token.
     for (const app of apps) {

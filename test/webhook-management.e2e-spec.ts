@@ -1,5 +1,9 @@
+import { EventEntity } from '@app/eventstore';
+import { MoreThan } from 'typeorm';
+import { DeliveryEntity } from '../src/outbox/entities/delivery.entity';
+import { OutboxCursorEntity } from '../src/outbox/entities/outbox-cursor.entity';
 import { signWebhook } from '../src/outbox/webhook.sender';
-import { createOrganization, createUser, grantRoles } from './support/fixtures';
+import { createOrganization, createUser, eventIdOf, grantRoles, storedEvents } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 import { Receipt, WebhookReceiver, waitFor } from './support/webhook-receiver';
 
@@ -36,13 +40,10 @@ describe('webhook management', () => {
   const smsAdded = async (): Promise<string> => {
     const user = await createUser(t, org);
     expect((await t.request('POST', `/v2/users/${user.userId}/otp_sms`, { token: t.adminToken })).status).toBe(200);
-    const rows: { id: string }[] = await t.dataSource.query('SELECT id FROM events WHERE aggregate_id = $1 AND type = $2', [user.userId, SMS_ADDED]);
-    return rows[0].id;
+    return eventIdOf(t, user.userId, { type: SMS_ADDED });
   };
   const orgEvents = async (type: string): Promise<Record<string, unknown>[]> =>
-    (await t.dataSource.query('SELECT payload FROM events WHERE aggregate_id = $1 AND type = $2 ORDER BY id', [org, type])).map(
-      (r: { payload: Record<string, unknown> }) => r.payload,
-    );
+    (await t.dataSource.getRepository(EventEntity).find({ where: { aggregateId: org, type }, order: { id: 'ASC' } })).map((event) => event.payload);
 
   it('changes url, event types and active; a paused webhook gets no new deliveries, and every change is an event', async () => {
     const { webhookId } = await add(failing.url, ['*']);
@@ -60,7 +61,7 @@ describe('webhook management', () => {
     // Fan-out reads `active` when it reaches the event: wait until it has, then resume.
     await waitFor(
       'the fan-out past the event',
-      async () => (await t.dataSource.query('SELECT event_id FROM outbox_cursor'))[0].event_id >= Number(whilePaused),
+      async () => Number((await t.dataSource.getRepository(OutboxCursorEntity).findOneByOrFail({ id: 1 })).eventId) >= Number(whilePaused),
     );
     expect((await t.request('PATCH', `${base()}/${webhookId}`, { token: t.adminToken, body: { active: true } })).status).toBe(200);
     const afterResume = await smsAdded();
@@ -98,7 +99,7 @@ describe('webhook management', () => {
     expect(receiver.of(eventId).some((receipt) => signedWith(receipt, old))).toBe(false);
     expect(JSON.stringify((await t.request('GET', base(), { token: t.adminToken })).body)).not.toContain(secret);
     expect(await orgEvents('org.webhook.secret.rotated')).toContainEqual({ webhookId });
-    expect(JSON.stringify(await t.dataSource.query('SELECT payload FROM events WHERE aggregate_id = $1', [org]))).not.toContain(secret);
+    expect(JSON.stringify(await storedEvents(t, org))).not.toContain(secret);
   });
 
   it('sends a signed test event and tells what came of it', async () => {
@@ -118,18 +119,16 @@ describe('webhook management', () => {
     expect(removed.status).toBe(200);
     expect((await t.request('GET', base(), { token: t.adminToken })).body.result.map((w: { webhookId: string }) => w.webhookId)).not.toContain(webhookId);
     const eventId = await smsAdded();
-    await waitFor('the event fanned out', async () => (await t.dataSource.query('SELECT 1 FROM deliveries WHERE event_id = $1', [eventId])).length > 0);
-    expect(await t.dataSource.query('SELECT 1 FROM deliveries WHERE target_id = $1 AND event_id = $2', [webhookId, eventId])).toEqual([]);
+    const deliveries = t.dataSource.getRepository(DeliveryEntity);
+    await waitFor('the event fanned out', () => deliveries.existsBy({ eventId }));
+    expect(await deliveries.existsBy({ targetId: webhookId, eventId })).toBe(false);
     expect(await orgEvents('org.webhook.removed')).toContainEqual({ webhookId });
   });
 
   it('filters deliveries by status and refuses an unknown status', async () => {
     const { webhookId } = await add(failing.url);
     const eventId = await smsAdded();
-    await waitFor(
-      'a failed attempt',
-      async () => (await t.dataSource.query('SELECT 1 FROM deliveries WHERE event_id = $1 AND attempts > 0', [eventId])).length > 0,
-    );
+    await waitFor('a failed attempt', () => t.dataSource.getRepository(DeliveryEntity).existsBy({ eventId, attempts: MoreThan(0) }));
     const pending = await t.request('GET', `${base()}/${webhookId}/deliveries?status=pending`, { token: t.adminToken });
     expect(pending.body.result.map((d: { eventId: string; status: string }) => [d.eventId, d.status])).toEqual([[eventId, 'pending']]);
     expect((await t.request('GET', `${base()}/${webhookId}/deliveries?status=delivered`, { token: t.adminToken })).body.result).toEqual([]);

@@ -2,8 +2,10 @@ import { lookup } from 'node:dns/promises';
 import { createServer as createHttpServer, Server } from 'node:http';
 import { AddressInfo, createServer as createTcpServer, Server as TcpServer, Socket } from 'node:net';
 import { hostname } from 'node:os';
+import { DeliveryEntity } from '../src/outbox/entities/delivery.entity';
+import { WebhookEntity } from '../src/outbox/entities/webhook.entity';
 import { isPublicAddress } from '../src/outbox/webhook-address.policy';
-import { createOrganization, createUser } from './support/fixtures';
+import { createOrganization, createUser, eventIdOf } from './support/fixtures';
 import { freePort } from './support/free-port';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/webhook-receiver';
@@ -39,14 +41,11 @@ const addWebhook = (t: TestApp, organizationId: string, url: string) =>
 async function oneEvent(t: TestApp, organizationId: string): Promise<string> {
   const user = await createUser(t, organizationId);
   expect((await t.request('POST', `/v2/users/${user.userId}/otp_sms`, { token: t.adminToken })).status).toBe(200);
-  const rows: { id: string }[] = await t.dataSource.query('SELECT id FROM events WHERE aggregate_id = $1 AND type = $2', [user.userId, SMS_ADDED]);
-  return rows[0].id;
+  return eventIdOf(t, user.userId, { type: SMS_ADDED });
 }
 
-const webhookDeliveries = (t: TestApp, eventId: string): Promise<{ target_id: string; status: string; attempts: number; last_error: string | null }[]> =>
-  t.dataSource.query(`SELECT target_id, status, attempts, last_error FROM deliveries WHERE event_id = $1 AND target_kind = 'webhook' ORDER BY target_id`, [
-    eventId,
-  ]);
+const webhookDeliveries = (t: TestApp, eventId: string): Promise<DeliveryEntity[]> =>
+  t.dataSource.getRepository(DeliveryEntity).find({ where: { eventId, targetKind: 'webhook' }, order: { targetId: 'ASC' } });
 
 describe('which addresses are public', () => {
   it.each([
@@ -123,7 +122,7 @@ describe('webhooks cannot reach private networks by default (no WEBHOOK_ALLOW_PR
       answers.push({ url, status: response.status, id: response.body?.details?.[0]?.id });
     }
     expect(answers).toEqual(urls.map((url) => ({ url, status: 400, id: refusedByUrlRule.has(url) ? 'AUTHF-REQ-400' : 'AUTHF-WEBHOOK-URL' })));
-    expect(await t.dataSource.query('SELECT url FROM webhooks WHERE organization_id = $1', [org])).toEqual([]);
+    expect(await t.dataSource.getRepository(WebhookEntity).findBy({ organizationId: org })).toEqual([]);
     expect(counter.connections).toBe(0);
   });
 
@@ -145,13 +144,13 @@ describe('webhooks cannot reach private networks by default (no WEBHOOK_ALLOW_PR
       return rows.length === 2 && rows.every((r) => r.attempts >= 1) ? rows : undefined;
     });
     expect(open.connections).toBe(0);
-    expect(failed.map((r) => r.last_error)).toEqual([
+    expect(failed.map((r) => r.lastError)).toEqual([
       `refused: ${name} is not a public address (WEBHOOK_ALLOW_PRIVATE_NETWORKS is off)`,
       `refused: ${name} is not a public address (WEBHOOK_ALLOW_PRIVATE_NETWORKS is off)`,
     ]);
     // What an organization owner reads back says no more than the table.
     const listed = await t.request('GET', `/v2/organizations/${org}/webhooks/${openHook.body.webhookId}/deliveries`, { token: t.adminToken });
-    expect(listed.body.result[0].lastError).toBe(failed[0].last_error);
+    expect(listed.body.result[0].lastError).toBe(failed[0].lastError);
   });
 });
 
@@ -194,7 +193,7 @@ describe('webhook responses', () => {
       const rows = await webhookDeliveries(t, eventId);
       return rows[0]?.attempts ? rows : undefined;
     });
-    expect(delivery).toMatchObject({ status: 'delivered', attempts: 1, last_error: null });
+    expect(delivery).toMatchObject({ status: 'delivered', attempts: 1, lastError: null });
     expect(Date.now() - startedAt).toBeLessThan(t.config.outbox.deliveryTimeoutMs);
     // What the sockets' buffers took before the hang-up, not the gigabyte on offer.
     expect(bytesSent).toBeLessThan(64 * 1024 * 1024);

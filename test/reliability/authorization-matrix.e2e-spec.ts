@@ -1,3 +1,4 @@
+import { EventEntity } from '@app/eventstore';
 import { createOrganization, createUser, giveVerifiedChannel, grantRoles, TestUser } from '../support/fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -373,7 +374,7 @@ describe('authorization matrix: every route × every kind of caller', () => {
   }
 
   const eventCount = async (userId: string | undefined): Promise<number> =>
-    userId ? Number((await t.dataSource.query<{ n: string }[]>('SELECT count(*) AS n FROM events WHERE aggregate_id = $1', [userId]))[0].n) : 0;
+    userId ? t.dataSource.getRepository(EventEntity).countBy({ aggregateId: userId }) : 0;
 
   it.each(CELLS.map((cell) => [cell.label, cell] as const))('%s', async (_label, { route, caller, expected }) => {
     const shared = target;

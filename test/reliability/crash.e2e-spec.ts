@@ -71,6 +71,7 @@ describe('a crash (SIGKILL) of one of two instances under load', () => {
     const db = new Client({ connectionString: databaseUrl });
     await db.connect();
     try {
+      // Raw: pg_stat_activity, which no entity maps.
       const stuck = await db.query(
         `SELECT count(*)::int AS n FROM pg_stat_activity
          WHERE datname = current_database() AND state LIKE 'idle in transaction%' AND state_change < now() - interval '2 seconds'`,

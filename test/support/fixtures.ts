@@ -1,4 +1,6 @@
 import { systemCaller } from '@app/auth';
+import { EventEntity, EventStreamEntity } from '@app/eventstore';
+import { AuthFactorEntity } from '../../src/auth-factors/entities/auth-factor.entity';
 import { ChannelsService } from '../../src/channels/channels.service';
 import { ApiResponse, TestApp } from './test-app';
 
@@ -47,13 +49,40 @@ export async function grantRoles(t: TestApp, organizationId: string, userId: str
   if (response.status !== 200) throw new Error(`granting roles: ${response.status} ${JSON.stringify(response.body)}`);
 }
 
+/** Where the readers below look: a test app, or any module's data source. */
+type StoredState = Pick<TestApp, 'dataSource'>;
+
+/** The aggregate's stored events (entities, bigint columns as strings), oldest first. */
+export function storedEvents(t: StoredState, aggregateId: string): Promise<EventEntity[]> {
+  return t.dataSource.getRepository(EventEntity).find({ where: { aggregateId }, order: { sequence: 'ASC' } });
+}
+
 /** The user's stored events, oldest first. */
-export async function eventsOf(t: TestApp, userId: string): Promise<{ sequence: number; type: string; creator: string; payload: any }[]> {
-  const rows: { sequence: string; type: string; creator: string; payload: any }[] = await t.dataSource.query(
-    'SELECT sequence, type, creator, payload FROM events WHERE aggregate_id = $1 ORDER BY sequence',
-    [userId],
-  );
-  return rows.map((r) => ({ ...r, sequence: Number(r.sequence) }));
+export async function eventsOf(t: StoredState, userId: string): Promise<{ sequence: number; type: string; creator: string; payload: any }[]> {
+  return (await storedEvents(t, userId)).map((event) => ({
+    sequence: Number(event.sequence),
+    type: event.type,
+    creator: event.creator,
+    payload: event.payload,
+  }));
+}
+
+/** The id of the aggregate's first event of this type, or with this sequence. */
+export async function eventIdOf(t: StoredState, aggregateId: string, which: { type: string } | { sequence: number }): Promise<string> {
+  const where = 'type' in which ? { aggregateId, type: which.type } : { aggregateId, sequence: String(which.sequence) };
+  return (await t.dataSource.getRepository(EventEntity).findOneOrFail({ select: { id: true }, where, order: { id: 'ASC' } })).id;
+}
+
+/** The aggregate's stream counter (0 before its first event). */
+export async function streamSequence(t: StoredState, aggregateId: string): Promise<number> {
+  const stream = await t.dataSource.getRepository(EventStreamEntity).findOneBy({ aggregateId });
+  return Number(stream?.sequence ?? 0);
+}
+
+/** The factor types the read model holds for the user, in name order. */
+export async function storedFactorTypes(t: StoredState, userId: string): Promise<string[]> {
+  const factors = await t.dataSource.getRepository(AuthFactorEntity).find({ select: { type: true }, where: { userId }, order: { type: 'ASC' } });
+  return factors.map((factor) => factor.type);
 }
 
 /**

@@ -29,6 +29,7 @@ export async function createTestDatabase(serverUrl = sharedServerUrl()): Promise
   const client = new Client({ connectionString: serverUrl });
   await client.connect();
   try {
+    // Raw: creating a database happens before any data source can exist.
     await client.query(`CREATE DATABASE ${name}`);
   } finally {
     await client.end();
