@@ -3,8 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueToken, loadOrCreateSigningKey } from '@app/auth';
-import { Client } from 'pg';
+import { EventEntity, EventStreamEntity } from '@app/eventstore';
+import { ArrayContains, DataSource, In } from 'typeorm';
+import { AuthFactorEntity } from '../../src/auth-factors/entities/auth-factor.entity';
 import { replayAuthFactors } from '../../src/auth-factors/auth-factor.projection';
+import { ENTITIES } from '../../src/entities';
+import { MembershipEntity } from '../../src/permissions/entities/membership.entity';
+import { UserEntity } from '../../src/users/entities/user.entity';
 import { ServiceProcess } from './service-process';
 
 /** The people of a storm: users whose factors change, and a manager of their organization. */
@@ -35,14 +40,10 @@ async function call(baseUrl: string, method: string, path: string, token: string
 export async function provisionWorld(baseUrl: string, databaseUrl: string, dataDir: string, count: number): Promise<StormWorld> {
   const key = loadOrCreateSigningKey(dataDir);
   const token = (subject: string) => issueToken(key, { subject, ...LOCAL_JWT, expiresInSeconds: 3600 });
-  const db = new Client({ connectionString: databaseUrl });
-  await db.connect();
-  let adminId: string;
-  try {
-    adminId = (await db.query<{ user_id: string }>(`SELECT user_id FROM memberships WHERE scope = 'instance' AND 'IAM_OWNER' = ANY (roles)`)).rows[0].user_id;
-  } finally {
-    await db.end();
-  }
+  const adminId = await withEntities(databaseUrl, async (dataSource) => {
+    const owner = await dataSource.getRepository(MembershipEntity).findOneByOrFail({ scope: 'instance', roles: ArrayContains(['IAM_OWNER']) });
+    return owner.userId;
+  });
   const admin = token(adminId);
   const stamp = Date.now();
   const { organizationId } = await call(baseUrl, 'POST', '/v2/organizations', admin, { name: `storm-${stamp}` });
@@ -308,13 +309,17 @@ export interface ConsistencyReport {
   readonly problems: string[];
 }
 
-interface EventRow {
-  aggregate_id: string;
-  sequence: string;
-  type: string;
-  request_id: string | null;
-  created_at: Date;
-  payload: { phone?: string };
+type EventRow = EventEntity & { payload: { phone?: string } };
+
+/** Runs `work` with a data source of the service's entities on the database of service processes run apart. */
+async function withEntities<T>(databaseUrl: string, work: (dataSource: DataSource) => Promise<T>): Promise<T> {
+  const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: ENTITIES });
+  await dataSource.initialize();
+  try {
+    return await work(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
 }
 
 /**
@@ -329,30 +334,24 @@ export async function checkConsistency(
   userIds: readonly string[],
   acknowledged: readonly Acknowledged[] = [],
 ): Promise<ConsistencyReport> {
-  const db = new Client({ connectionString: databaseUrl });
-  await db.connect();
-  try {
+  return withEntities(databaseUrl, async (dataSource) => {
     const ids = [...userIds];
-    const events = (
-      await db.query<EventRow>(
-        'SELECT aggregate_id, sequence, type, request_id, created_at, payload FROM events WHERE aggregate_id = ANY ($1) ORDER BY aggregate_id, sequence',
-        [ids],
-      )
-    ).rows;
+    const events = (await dataSource
+      .getRepository(EventEntity)
+      .find({ where: { aggregateId: In(ids) }, order: { aggregateId: 'ASC', sequence: 'ASC' } })) as EventRow[];
     const streams = new Map(
-      (
-        await db.query<{ aggregate_id: string; sequence: string }>('SELECT aggregate_id, sequence FROM event_streams WHERE aggregate_id = ANY ($1)', [ids])
-      ).rows.map((r) => [r.aggregate_id, Number(r.sequence)]),
+      (await dataSource.getRepository(EventStreamEntity).findBy({ aggregateId: In(ids) })).map((r) => [r.aggregateId, Number(r.sequence)]),
     );
-    const factorRows = (await db.query<{ user_id: string; type: string }>('SELECT user_id, type FROM auth_factors WHERE user_id = ANY ($1)', [ids])).rows;
+    const factorRows = await dataSource.getRepository(AuthFactorEntity).find({ select: { userId: true, type: true }, where: { userId: In(ids) } });
     const users = new Map(
-      (
-        await db.query<{ id: string; phone: string | null; phone_verified: boolean }>('SELECT id, phone, phone_verified FROM users WHERE id = ANY ($1)', [ids])
-      ).rows.map((r) => [r.id, r]),
+      (await dataSource.getRepository(UserEntity).find({ select: { id: true, phone: true, phoneVerified: true }, where: { id: In(ids) } })).map((r) => [
+        r.id,
+        r,
+      ]),
     );
     const problems: string[] = [];
     const byUser = new Map<string, EventRow[]>();
-    for (const event of events) byUser.set(event.aggregate_id, [...(byUser.get(event.aggregate_id) ?? []), event]);
+    for (const event of events) byUser.set(event.aggregateId, [...(byUser.get(event.aggregateId) ?? []), event]);
 
     for (const userId of ids) {
       const log = byUser.get(userId) ?? [];
@@ -363,7 +362,7 @@ export async function checkConsistency(
 
       const replayed = [...replayAuthFactors(log)].sort();
       const stored = factorRows
-        .filter((r) => r.user_id === userId)
+        .filter((r) => r.userId === userId)
         .map((r) => r.type)
         .sort();
       if (replayed.join() !== stored.join()) say(`replay gives [${replayed.join()}] but the read model holds [${stored.join()}]`);
@@ -377,7 +376,7 @@ export async function checkConsistency(
         if (event.type === 'user.human.phone.verified') verified = true;
         if (event.type === 'user.human.phone.removed') {
           const previous = log[i - 1];
-          if (factors.has('otp_sms') && !(previous?.type === 'user.human.otp.sms.removed' && previous.request_id === event.request_id)) {
+          if (factors.has('otp_sms') && !(previous?.type === 'user.human.otp.sms.removed' && previous.requestId === event.requestId)) {
             say(`phone removed at ${event.sequence} while OTP SMS was configured, without its otp.sms.removed in the same command`);
           }
           [phone, verified] = [null, false];
@@ -390,32 +389,30 @@ export async function checkConsistency(
       }
       const row = users.get(userId);
       if (!row) say('missing from the users read model');
-      else if (row.phone !== phone || row.phone_verified !== verified) {
-        say(`phone replayed as ${phone} (verified ${verified}) but stored as ${row.phone} (verified ${row.phone_verified})`);
+      else if (row.phone !== phone || row.phoneVerified !== verified) {
+        say(`phone replayed as ${phone} (verified ${verified}) but stored as ${row.phone} (verified ${row.phoneVerified})`);
       }
       if (stored.includes('otp_sms') && row?.phone == null) say('OTP SMS configured without a phone');
 
       // One command, one transaction: its events share the time and follow each other.
       const commands = new Map<string, EventRow[]>();
-      for (const event of log) if (event.request_id) commands.set(event.request_id, [...(commands.get(event.request_id) ?? []), event]);
+      for (const event of log) if (event.requestId) commands.set(event.requestId, [...(commands.get(event.requestId) ?? []), event]);
       for (const [requestId, command] of commands) {
         const first = Number(command[0].sequence);
-        if (command.some((e, i) => Number(e.sequence) !== first + i || e.created_at.getTime() !== command[0].created_at.getTime())) {
+        if (command.some((e, i) => Number(e.sequence) !== first + i || e.createdAt.getTime() !== command[0].createdAt.getTime())) {
           say(`the events of request ${requestId} are not one transaction: ${command.map((e) => `${e.sequence} ${e.type}`).join('; ')}`);
         }
       }
     }
 
     // Nothing acknowledged is lost.
-    const stored = new Set(events.map((e) => `${e.aggregate_id}/${e.sequence}/${e.request_id}`));
+    const stored = new Set(events.map((e) => `${e.aggregateId}/${e.sequence}/${e.requestId}`));
     for (const ack of acknowledged) {
       if (!stored.has(`${ack.userId}/${ack.sequence}/${ack.requestId}`))
         problems.push(`acknowledged write lost: request ${ack.requestId}, user ${ack.userId}, sequence ${ack.sequence}`);
     }
     return { users: ids.length, events: events.length, factors: factorRows.length, acknowledged: acknowledged.length, problems: problems.slice(0, 30) };
-  } finally {
-    await db.end();
-  }
+  });
 }
 
 /** One line of figures for the test output. */
