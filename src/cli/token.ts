@@ -5,7 +5,6 @@ import { createDataSource, EmbeddedPostgresServer } from '@app/database';
 import type { DataSource } from 'typeorm';
 import { ADMIN_USERNAME, DEFAULT_ORGANIZATION, DEMO_USERNAME } from '../bootstrap/bootstrap.service';
 import { ENTITIES } from '../entities';
-import { UserEntity } from '../users/entities/user.entity';
 
 const USAGE = `Prints a bearer token signed with the local development key (in DATA_DIR).
 
@@ -41,7 +40,12 @@ async function withDatabase<T>(config: AppConfig, query: (dataSource: DataSource
 /** The id of the user the token is for, checked to exist and be active (the tokens of others are refused anyway). */
 async function findSubject(config: AppConfig, values: { user?: string; admin?: boolean }, dataSource: DataSource): Promise<string> {
   if (values.user !== undefined) {
-    const user = await dataSource.manager.findOne(UserEntity, { select: { state: true }, where: { id: values.user } });
+    // By table name (the entities are the data source's; the users feature keeps its own).
+    const user: { state: string } | undefined = await dataSource.manager
+      .createQueryBuilder('users', 'u')
+      .select('u.state', 'state')
+      .where('u.id = :id', { id: values.user })
+      .getRawOne();
     if (!user)
       throw new TokenRefused(`no user with id ${values.user} in this service's database (DATA_DIR=${config.dataDir}): the service would refuse the token`);
     if (user.state !== 'active') throw new TokenRefused(`the user ${values.user} is ${user.state}: the service would refuse the token`);
@@ -49,10 +53,10 @@ async function findSubject(config: AppConfig, values: { user?: string; admin?: b
   }
   const username = values.admin ? ADMIN_USERNAME : DEMO_USERNAME;
   const user: { id: string } | undefined = await dataSource.manager
-    .createQueryBuilder(UserEntity, 'u')
+    .createQueryBuilder('users', 'u')
     .select('u.id', 'id')
     .innerJoin('organizations', 'o', 'o.id = u.organizationId')
-    .where({ username })
+    .where('u.username = :username', { username })
     .andWhere('o.name = :organization', { organization: DEFAULT_ORGANIZATION })
     .orderBy('u.createdAt', 'ASC')
     .limit(1)
