@@ -37,8 +37,14 @@ export class HealthController {
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as Partial<HealthCheckResult>;
-      const down = Object.keys(result.error ?? {}).join(', ');
-      throw new UnavailableError('AUTHF-HEALTH-503', `The service is not ready: ${down || 'a check failed'} is down`);
+      throw new UnavailableError('AUTHF-HEALTH-503', `The service is not ready: ${downChecks(Object.keys(result.error ?? {}))}`);
     }
   }
+}
+
+/** "database is down", "database and outbox are down": the checks that failed, never why. */
+function downChecks(names: readonly string[]): string {
+  if (names.length === 0) return 'a check failed';
+  if (names.length === 1) return `${names[0]} is down`;
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)} are down`;
 }
