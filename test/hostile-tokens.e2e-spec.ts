@@ -302,6 +302,7 @@ const ISSUER = 'https://idp.test';
 
 describe.each<Mode>(['local key', 'JWKS'])('hostile tokens, every transport alike (%s)', (mode) => {
   let c: Context;
+  let app: TestApp | undefined;
   let jwks: JwksServer | undefined;
 
   beforeAll(async () => {
@@ -319,12 +320,12 @@ describe.each<Mode>(['local key', 'JWKS'])('hostile tokens, every transport alik
       ];
       Object.assign(env, { JWKS_URI: jwks.url, JWT_ISSUER: ISSUER, JWT_AUDIENCE: 'auth-factors' });
     }
-    const t = await startTestApp(env);
-    const org = await createOrganization(t);
-    c = { t, mode, key, otherKey, victim: await createUser(t, org), other: await createUser(t, org) };
+    app = await startTestApp(env);
+    const org = await createOrganization(app);
+    c = { t: app, mode, key, otherKey, victim: await createUser(app, org), other: await createUser(app, org) };
   });
   afterAll(async () => {
-    await c?.t.close();
+    await app?.close();
     await jwks?.stop();
   });
 
