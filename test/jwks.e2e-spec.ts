@@ -1,7 +1,6 @@
 import { generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
+import { JwksServer } from './support/jwks-server';
 import { startTestApp, TestApp } from './support/test-app';
 
 const ISSUER = 'https://idp.test';
@@ -18,30 +17,6 @@ interface IssuerKey {
 function newKey(): IssuerKey {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { kid: randomUUID(), privateKey, publicKey };
-}
-
-/** A real identity provider's JWKS endpoint (node:http), counting its fetches; `keys` is what it publishes now. */
-class JwksServer {
-  keys: IssuerKey[] = [];
-  fetches: number[] = [];
-  private server?: Server;
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = createServer((_request, response) => {
-      this.fetches.push(Date.now());
-      const keys = this.keys.map((k) => ({ ...k.publicKey.export({ format: 'jwk' }), kid: k.kid, use: 'sig', alg: 'RS256' }));
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/oauth/v2/keys`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
 }
 
 /** Signs every forged token: generating an RSA key per token would measure key generation, not the service. */

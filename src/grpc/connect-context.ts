@@ -1,5 +1,5 @@
 import { createContextKey, HandlerContext } from '@connectrpc/connect';
-import type { Caller } from '@app/auth';
+import type { BearerRequest, Caller } from '@app/auth';
 import type { RequestOrigin } from '@app/eventstore';
 import { etagOf, parseForce } from '../auth-factors/factor-command.options';
 import type { FactorCommandOptions } from '../auth-factors/factor-command.options';
@@ -10,8 +10,8 @@ export const REQUEST_ID = createContextKey<string>('', { description: 'request i
 /** Where the RPC came from (source address and user agent), as the REST routes record it. */
 export const REQUEST_ORIGIN = createContextKey<RequestOrigin>({}, { description: 'request origin' });
 
-/** Every `authorization` header of the RPC as sent (Connect's headers keep only Node's first of repeated ones). */
-export const AUTHORIZATION = createContextKey<readonly string[]>([], { description: 'authorization headers as sent' });
+/** The HTTP request of the RPC, for its headers as sent (Connect's keep only Node's first of repeated ones): authentication reads it. */
+export const BEARER_REQUEST = createContextKey<BearerRequest>({ raw: { rawHeaders: [] } }, { description: 'the request authentication reads' });
 
 /** The authenticated caller, set by the authentication interceptor. */
 export const CALLER = createContextKey<Caller | undefined>(undefined, { description: 'authenticated caller' });

@@ -2,11 +2,11 @@ import { createContextValues, Interceptor } from '@connectrpc/connect';
 import { fastifyConnectPlugin } from '@connectrpc/connect-fastify';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyPluginAsync } from 'fastify';
-import { authorizationHeaders, requestOrigin, TokenVerifier } from '@app/auth';
+import { JwtStrategy, requestOrigin } from '@app/auth';
 import { mapError } from '@app/errors';
 import { sendError } from '../common/error-reply';
 import { AuthServiceHandler } from './auth-service.handler';
-import { AUTHORIZATION, CALLER, REQUEST_ID, REQUEST_ORIGIN } from './connect-context';
+import { BEARER_REQUEST, CALLER, REQUEST_ID, REQUEST_ORIGIN } from './connect-context';
 import { ConnectErrorMapper } from './connect-error.mapper';
 import { UserAdminHandler } from './user-admin.handler';
 import { UserServiceHandler } from './user-service.handler';
@@ -29,7 +29,7 @@ export class ConnectServices {
     private readonly authService: AuthServiceHandler,
     private readonly userService: UserServiceHandler,
     private readonly userAdmin: UserAdminHandler,
-    private readonly tokens: TokenVerifier,
+    private readonly authentication: JwtStrategy,
     private readonly errors: ConnectErrorMapper,
   ) {}
 
@@ -49,12 +49,12 @@ export class ConnectServices {
         router.service(this.proto.UserService, { ...this.userService.implementation(), ...this.userAdmin.implementation() });
       },
       // Outermost first: every error, the authentication's included, leaves as the contract's error.
-      interceptors: [this.errorMapping, this.authentication],
+      interceptors: [this.errorMapping, this.authenticating],
       contextValues: (request) =>
         createContextValues()
           .set(REQUEST_ID, String(request.id))
           .set(REQUEST_ORIGIN, requestOrigin(request.ip, request.headers['user-agent']))
-          .set(AUTHORIZATION, authorizationHeaders(request.raw.rawHeaders)),
+          .set(BEARER_REQUEST, request),
       readMaxBytes: READ_MAX_BYTES,
     };
   }
@@ -67,9 +67,9 @@ export class ConnectServices {
     }
   };
 
-  /** The bearer token of the `authorization` metadata, verified as REST verifies it. */
-  private readonly authentication: Interceptor = (next) => async (request) => {
-    const principal = await this.tokens.verify(request.contextValues.get(AUTHORIZATION));
+  /** The bearer token of the `authorization` metadata, verified by REST's own strategy. */
+  private readonly authenticating: Interceptor = (next) => async (request) => {
+    const principal = await this.authentication.authenticateRequest(request.contextValues.get(BEARER_REQUEST));
     const requestId = request.contextValues.get(REQUEST_ID);
     const origin = request.contextValues.get(REQUEST_ORIGIN);
     request.contextValues.set(CALLER, { userId: principal.userId, authTime: principal.authTime, requestId, origin });

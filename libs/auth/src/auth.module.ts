@@ -4,7 +4,7 @@ import { AuthModuleOptions as PassportOptions } from '@nestjs/passport';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { PRINCIPAL_VALIDATOR, PrincipalValidator } from './principal';
-import { TokenVerifier } from './token-verifier';
+import { VerificationKeys } from './verification-keys';
 
 export interface AuthModuleOptions {
   /** Modules that export the validator's dependencies. */
@@ -13,7 +13,7 @@ export interface AuthModuleOptions {
   readonly principalValidator: Type<PrincipalValidator>;
 }
 
-/** Bearer-token authentication as a global guard, closed by default; other transports use its {@link TokenVerifier}. */
+/** Bearer-token authentication as a global guard, closed by default; other transports run its {@link JwtStrategy}. */
 @Global()
 @Module({})
 export class AuthModule {
@@ -23,13 +23,13 @@ export class AuthModule {
       imports: options.imports ?? [],
       providers: [
         { provide: PRINCIPAL_VALIDATOR, useExisting: options.principalValidator },
-        TokenVerifier,
+        VerificationKeys,
         JwtStrategy,
         // The guard authenticates with this application's strategy, by its instance's name.
         { provide: PassportOptions, useFactory: (strategy: JwtStrategy) => ({ defaultStrategy: strategy.name }), inject: [JwtStrategy] },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
       ],
-      exports: [TokenVerifier],
+      exports: [JwtStrategy],
     };
   }
 }

@@ -1,7 +1,7 @@
 import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard, AuthModuleOptions } from '@nestjs/passport';
-import { UnauthenticatedError } from '@app/errors';
+import { authenticationFailure } from './jwt.strategy';
 import { IS_PUBLIC } from './public.decorator';
 
 /**
@@ -23,10 +23,10 @@ export class JwtAuthGuard extends AuthGuard() {
     return super.canActivate(context);
   }
 
-  handleRequest<T>(error: unknown, principal: T): T {
-    // The TokenVerifier's UnauthenticatedError, or whatever else failed (the database being down, say).
+  handleRequest<T>(error: unknown, principal: T | false, challenge: unknown): T {
+    // The strategy's UnauthenticatedError from its claim checks, or whatever else failed (the database being down, say).
     if (error) throw error;
-    if (!principal) throw new UnauthenticatedError('AUTHF-AUTH-003', 'The token is invalid');
+    if (!principal) throw authenticationFailure(challenge);
     return principal;
   }
 }
