@@ -47,6 +47,26 @@ describe('JWKS key handling (JWKS_URI)', () => {
     expect(jwks.fetches).toHaveLength(1);
   });
 
+  it('refuses a kid that is not a string (401), though the issuer publishes a single key that would verify it', async () => {
+    const admin = t.bootstrapped.adminId;
+    expect(jwks.keys).toHaveLength(1);
+    for (const kid of [42, null, [original.kid], { kid: original.kid }]) {
+      const token = jwt.sign({}, original.privateKey, {
+        algorithm: 'RS256',
+        header: { alg: 'RS256', kid } as never,
+        subject: admin,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        expiresIn: 600,
+      });
+      const response = await list(token);
+      expect({ kid, status: response.status }).toEqual({ kid, status: 401 });
+    }
+    // The same key and claims without a kid at all: the one published key serves.
+    const withoutKid = jwt.sign({}, original.privateKey, { algorithm: 'RS256', subject: admin, issuer: ISSUER, audience: AUDIENCE, expiresIn: 600 });
+    expect((await list(withoutKid)).status).toBe(200);
+  });
+
   it('survives 1,000 tokens with random kids: cached-key tokens never fail, at most one fetch per interval, and a rotated key is accepted within the interval', async () => {
     const admin = t.bootstrapped.adminId;
     const startedAt = Date.now();

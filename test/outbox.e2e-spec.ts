@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
+import { TransactionRunner } from '@app/database';
 import { EventEntity } from '@app/eventstore';
 import { DeliveryAttemptEntity } from '../src/outbox/entities/delivery-attempt.entity';
 import { DeliveryEntity } from '../src/outbox/entities/delivery.entity';
+import { OutboxRepository } from '../src/outbox/outbox.repository';
 import { UserEntity } from '../src/users/entities/user.entity';
 import { createOrganization, createUser, eventIdOf as eventIdOfStored, grantRoles, TestUser } from './support/fixtures';
 import { MailCatcher } from './support/mail-catcher';
@@ -247,6 +249,21 @@ describe('Outbox: webhooks and security e-mails from the event log', () => {
     expect((await t.request('GET', `/v2/organizations/${organizationId}/webhooks/nope/deliveries`, { token: owner.token })).body.details[0].id).toBe(
       'AUTHF-WEBHOOK-404',
     );
+  });
+
+  it('stores a fan-out of more deliveries than a statement can bind parameters (65,535) in one statement', async () => {
+    const organizationId = await createOrganization(t);
+    const event = await t.dataSource.getRepository(EventEntity).findOneOrFail({ where: { resourceOwner: organizationId }, order: { id: 'DESC' } });
+    const deliveries = Array.from({ length: 20_000 }, (_, i) => ({ eventId: event.id, targetKind: 'webhook' as const, targetId: `bulk-${i}`, organizationId }));
+    const rolledBack = new Error('rolled back on purpose: the rows belong to no webhook');
+    const stored = t.app.get(TransactionRunner).run(async (tx) => {
+      await t.app.get(OutboxRepository).insertDeliveries(tx, deliveries);
+      // Run twice, as a fan-out may be: once per event and target.
+      await t.app.get(OutboxRepository).insertDeliveries(tx, deliveries);
+      expect(await tx.manager.countBy(DeliveryEntity, { eventId: event.id, targetKind: 'webhook' })).toBe(20_000);
+      throw rolledBack;
+    });
+    await expect(stored).rejects.toBe(rolledBack);
   });
 
   describe('change history', () => {

@@ -127,16 +127,14 @@ export class OutboxRepository {
   /** Stores deliveries; one per event and target, whatever runs twice. */
   async insertDeliveries(tx: Transaction, deliveries: readonly NewDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;
-    // One INSERT ... ON CONFLICT DO NOTHING (deliveries_once_per_target is the only unique key besides the identity),
-    // without RETURNING: nothing generated is needed back.
-    await tx.manager
-      .createQueryBuilder()
-      .insert()
-      .into(DeliveryEntity)
-      .values(deliveries.map((d) => ({ eventId: d.eventId, targetKind: d.targetKind, targetId: d.targetId, organizationId: d.organizationId })))
-      .orIgnore()
-      .updateEntity(false)
-      .execute();
+    // Raw: one statement with four array parameters, however many rows (a VALUES list binds four per row, and a
+    // fan-out batch can hold more rows than the protocol's 65,535 parameters).
+    await tx.manager.query(
+      `INSERT INTO deliveries (event_id, target_kind, target_id, organization_id)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])
+       ON CONFLICT ON CONSTRAINT deliveries_once_per_target DO NOTHING`,
+      [deliveries.map((d) => d.eventId), deliveries.map((d) => d.targetKind), deliveries.map((d) => d.targetId), deliveries.map((d) => d.organizationId)],
+    );
   }
 
   /**

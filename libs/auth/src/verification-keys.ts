@@ -46,7 +46,9 @@ export class VerificationKeys implements OnModuleInit, OnModuleDestroy {
     const header = tokenHeader(rawJwtToken);
     // Only the pinned algorithm may cost a key lookup (and, for an unknown kid, a share of a JWKS fetch).
     if (header?.alg !== JWT_ALGORITHM) return done(new Error(`unsupported algorithm ${String(header?.alg)}`));
-    const kid = typeof header.kid === 'string' ? header.kid : undefined;
+    // A kid that is there must be a string: `"kid": 42` names no key, it does not mean "the only one".
+    if (header.kid !== undefined && typeof header.kid !== 'string') return done(new Error('malformed kid'));
+    const kid = header.kid;
     this.jwks!.key(kid).then(
       (key) => (key ? done(null, key) : done(new Error(`no signing key ${kid}`))),
       (error: Error) => done(error),
