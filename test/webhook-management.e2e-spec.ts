@@ -3,6 +3,7 @@ import { MoreThan } from 'typeorm';
 import { DeliveryEntity } from '../src/outbox/entities/delivery.entity';
 import { OutboxCursorEntity } from '../src/outbox/entities/outbox-cursor.entity';
 import { signWebhook } from '../src/outbox/webhook.sender';
+import { MAX_WEBHOOKS_PER_ORGANIZATION } from '../src/outbox/webhooks.service';
 import { createOrganization, createUser, eventIdOf, grantRoles, storedEvents } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 import { Receipt, WebhookReceiver, waitFor } from './support/webhook-receiver';
@@ -123,6 +124,20 @@ describe('webhook management', () => {
     await waitFor('the event fanned out', () => deliveries.existsBy({ eventId }));
     expect(await deliveries.existsBy({ targetId: webhookId, eventId })).toBe(false);
     expect(await orgEvents('org.webhook.removed')).toContainEqual({ webhookId });
+  });
+
+  it('holds an organization to its webhook limit, concurrent additions included (400 AUTHF-WEBHOOK-LIMIT), and frees a place on deletion', async () => {
+    const own = await createOrganization(t);
+    const addTo = () => t.request('POST', `/v2/organizations/${own}/webhooks`, { token: t.adminToken, body: { url: receiver.url, eventTypes: [SMS_ADDED] } });
+    const answers = await Promise.all(Array.from({ length: MAX_WEBHOOKS_PER_ORGANIZATION + 10 }, addTo));
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(MAX_WEBHOOKS_PER_ORGANIZATION);
+    const refused = answers.filter((answer) => answer.status !== 200);
+    expect(refused.map((answer) => [answer.status, answer.body.code, answer.body.details[0].id])).toEqual(Array(10).fill([400, 9, 'AUTHF-WEBHOOK-LIMIT']));
+    const listed = (await t.request('GET', `/v2/organizations/${own}/webhooks`, { token: t.adminToken })).body.result as { webhookId: string }[];
+    expect(listed).toHaveLength(MAX_WEBHOOKS_PER_ORGANIZATION);
+    expect((await t.request('DELETE', `/v2/organizations/${own}/webhooks/${listed[0].webhookId}`, { token: t.adminToken })).status).toBe(200);
+    expect((await addTo()).status).toBe(200);
+    expect((await addTo()).body.details[0].id).toBe('AUTHF-WEBHOOK-LIMIT');
   });
 
   it('filters deliveries by status and refuses an unknown status', async () => {

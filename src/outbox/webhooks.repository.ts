@@ -62,6 +62,11 @@ export class WebhooksRepository {
     return (generatedMaps[0] as Pick<WebhookEntity, 'createdAt'>).createdAt;
   }
 
+  /** How many webhooks the organization has. */
+  countInOrganization(tx: Transaction, organizationId: string): Promise<number> {
+    return tx.manager.countBy(WebhookEntity, { organizationId });
+  }
+
   /** The organization's webhooks, oldest first. */
   async listByOrganization(tx: Transaction, organizationId: string): Promise<WebhookRecord[]> {
     const webhooks = await tx.manager.find(WebhookEntity, { where: { organizationId }, order: { createdAt: 'ASC', id: 'ASC' } });

@@ -4,7 +4,7 @@ import { Caller } from '@app/auth';
 import { APP_CONFIG } from '@app/config';
 import type { AppConfig } from '@app/config';
 import { Transaction, TransactionOptions, TransactionRunner } from '@app/database';
-import { InvalidArgumentError, NotFoundError } from '@app/errors';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '@app/errors';
 import { IdGenerator } from '@app/ids';
 import { ObjectDetails } from '../common/object-details.mapper';
 import { OrganizationEventWriter } from '../organizations/organization-event.writer';
@@ -44,6 +44,9 @@ export interface TestDeliveryResult {
   readonly error?: string;
 }
 
+/** Webhooks an organization may have: each one adds a delivery to every event of the organization's users. */
+export const MAX_WEBHOOKS_PER_ORGANIZATION = 50;
+
 const newSecret = () => `whsec-${randomBytes(24).toString('hex')}`;
 
 /** An organization's webhook targets and what was delivered to them. */
@@ -69,7 +72,15 @@ export class WebhooksService {
     options: TransactionOptions = {},
   ): Promise<{ webhook: WebhookRecord; details: ObjectDetails }> {
     return this.transactions.run(async (tx) => {
-      await this.authorize(tx, caller, organizationId);
+      await this.permissions.authorizeInOrganization(tx, caller, Permission.OrgWebhookWrite, organizationId);
+      // Locked, so that concurrent additions count one after another: each webhook multiplies every event's fan-out.
+      await this.organizations.lockExisting(tx, organizationId);
+      if ((await this.webhooks.countInOrganization(tx, organizationId)) >= MAX_WEBHOOKS_PER_ORGANIZATION) {
+        throw new FailedPreconditionError(
+          'AUTHF-WEBHOOK-LIMIT',
+          `An organization has at most ${MAX_WEBHOOKS_PER_ORGANIZATION} webhooks; remove one before adding another`,
+        );
+      }
       this.assertDeliverable(input.url);
       const id = this.ids.next();
       const eventTypes = [...new Set(input.eventTypes)];
