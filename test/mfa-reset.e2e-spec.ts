@@ -2,9 +2,11 @@ import { EventEntity } from '@app/eventstore';
 import { DeliveryEntity } from '../src/outbox/entities/delivery.entity';
 import { MembershipEntity } from '../src/permissions/entities/membership.entity';
 import { createOrganization, createUser, eventsOf, grantRoles, storedFactorTypes, TestUser } from './support/fixtures';
+import { MailCatcher } from './support/mail-catcher';
 import { startTestApp, TestApp } from './support/test-app';
 
 let t: TestApp;
+let mail: MailCatcher;
 let org: string;
 let manager: TestUser;
 
@@ -24,7 +26,7 @@ async function userWithBothFactors(organizationId = org): Promise<TestUser> {
   return user;
 }
 
-/** The e-mail deliveries the outbox made of the user's events after `sequence` (skipped without SMTP, but made). */
+/** The e-mail deliveries the outbox made of the user's events after `sequence` (with SMTP: without it, none is stored). */
 async function emailDeliveriesAfter(userId: string, sequence: number): Promise<{ type: string }[]> {
   return t.dataSource
     .getRepository(DeliveryEntity)
@@ -52,7 +54,8 @@ async function fannedOut(userId: string, sequence: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  t = await startTestApp({ OUTBOX_POLL_INTERVAL_MS: '50' });
+  mail = await new MailCatcher().start();
+  t = await startTestApp({ OUTBOX_POLL_INTERVAL_MS: '50', SMTP_URL: mail.url, SMTP_FROM: 'auth-factors <security@example.com>' });
   org = await createOrganization(t);
   manager = await createUser(t, org);
   await grantRoles(t, org, manager.userId, ['ORG_USER_MANAGER']);
@@ -60,6 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.close();
+  await mail?.stop();
 });
 
 describe('MFA reset (POST /authf/v1/users/{userId}/mfa/_reset, our extension)', () => {

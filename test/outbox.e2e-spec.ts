@@ -380,16 +380,14 @@ describe('Outbox across restarts, crashes and instances', () => {
     expect(await deliveriesOf(operator, eventId)).toEqual([]); // committed, not yet fanned out
     expect(hook.arrivals).toHaveLength(0);
 
-    // No SMTP_URL here: the e-mail is recorded as skipped, never silently dropped.
+    // No SMTP_URL here: the security e-mail is counted as unsent, with no delivery stored for it (nothing could ever send it).
     const successor = await serviceOn(operator, FAST_OUTBOX);
-    await waitFor('both deliveries finished', async () => (await deliveriesOf(operator, eventId)).every((d) => d.status !== 'pending'), 30_000);
+    await waitFor('the delivery finished', async () => (await deliveriesOf(operator, eventId)).some((d) => d.status !== 'pending'), 30_000);
     await settle(500); // several more polls: nothing is sent twice
     expect(hook.arrivals.filter((a) => a.body.id === eventId).map((a) => a.attempt)).toEqual([1]);
     expect(hook.of(eventId).map((r) => r.answeredWith)).toEqual([200]);
-    expect(await deliveriesOf(operator, eventId)).toEqual([
-      { targetKind: 'email', status: 'skipped', attempts: 1, lastError: 'SMTP_URL is unset' },
-      { targetKind: 'webhook', status: 'delivered', attempts: 1, lastError: null },
-    ]);
+    expect(await deliveriesOf(operator, eventId)).toEqual([{ targetKind: 'webhook', status: 'delivered', attempts: 1, lastError: null }]);
+    expect((await call(successor, 'GET', '/metrics')).body).toMatch(/^auth_factors_outbox_security_mails_unsent_total [1-9]/m);
     expect(successor.running).toBe(true);
   }, 180_000);
 
@@ -434,10 +432,7 @@ describe('Outbox across restarts, crashes and instances', () => {
     expect(arrivals[1].receivedAt.getTime()).toBeGreaterThanOrEqual(leased[0].nextAttemptAt.getTime());
     expect(arrivals[1].body).toEqual(arrivals[0].body);
     expect(hook.of(eventId).map((r) => r.answeredWith)).toEqual([200]);
-    expect(await deliveriesOf(operator, eventId)).toEqual([
-      { targetKind: 'email', status: 'skipped', attempts: 1, lastError: 'SMTP_URL is unset' },
-      { targetKind: 'webhook', status: 'delivered', attempts: 1, lastError: null },
-    ]);
+    expect(await deliveriesOf(operator, eventId)).toEqual([{ targetKind: 'webhook', status: 'delivered', attempts: 1, lastError: null }]);
     expect(await webhookAttemptsOf(operator, eventId)).toEqual([{ attempt: 1, outcome: 'delivered', error: null }]);
     expect(successor.running).toBe(true);
   }, 180_000);
@@ -537,8 +532,8 @@ describe('Outbox across restarts, crashes and instances', () => {
     const hook = await receiver();
     const organizationId = await createOrganization(operator);
     await addWebhook(operator, organizationId, hook.url, [SMS_ADDED]);
-    // 12 additions: 12 webhook deliveries and 12 e-mails (skipped without SMTP), more than one round's 20 batches of 1.
-    await Promise.all(Array.from({ length: 12 }, () => userWithOtpSms(operator, organizationId)));
+    // 24 additions: 24 webhook deliveries (no e-mail deliveries without SMTP), more than one round's 20 batches of 1.
+    await Promise.all(Array.from({ length: 24 }, () => userWithOtpSms(operator, organizationId)));
     // Its first round at start finds them all; the next timed round would be an hour later.
     await serviceOn(operator, { OUTBOX_POLL_INTERVAL_MS: '3600000', OUTBOX_BATCH_SIZE: '1' });
     await waitFor(
@@ -549,6 +544,6 @@ describe('Outbox across restarts, crashes and instances', () => {
       },
       30_000,
     );
-    expect(new Set(hook.receipts.map((r) => r.body.id)).size).toBe(12);
+    expect(new Set(hook.receipts.map((r) => r.body.id)).size).toBe(24);
   }, 60_000);
 });

@@ -82,7 +82,9 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     this.running = true;
     this.startedAt = new Date();
     this.readiness.register('outbox', () => Promise.resolve(this.health('outbox')));
-    if (!this.mailSender.enabled) this.logger.log('SMTP_URL is unset: security e-mails will be recorded as skipped, not sent');
+    if (!this.mailSender.enabled) {
+      this.logger.log('SMTP_URL is unset: security e-mails are not sent, and no delivery is stored for them (counted in auth_factors_outbox_security_mails_unsent_total)');
+    }
     this.schedule(0);
   }
 
@@ -162,8 +164,10 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
    * is skipped, and a delivery is stored once per event and target. Returns how
    * many events it read; 0 also when another instance holds the cursor.
    */
-  private fanOut(): Promise<number> {
-    return this.transactions.run(async (tx) => {
+  private async fanOut(): Promise<number> {
+    let unsentMails = 0;
+    const read = await this.transactions.run(async (tx) => {
+      unsentMails = 0;
       const cursor = await this.outbox.lockCursor(tx);
       if (!cursor) return 0;
       const events = await this.outbox.eventsAfter(tx, cursor, this.config.outbox.batchSize);
@@ -179,7 +183,10 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
             }
           }
         }
-        if (needsSecurityMail(event))
+        // Without SMTP (a setting of this start) such an e-mail can only be skipped: counted, not stored as a delivery
+        // to claim and record as skipped, which cost three statements per factor change.
+        if (needsSecurityMail(event) && !this.mailSender.enabled) unsentMails++;
+        else if (needsSecurityMail(event))
           deliveries.push({ eventId: event.id, targetKind: 'email', targetId: event.aggregateId, organizationId: event.resourceOwner });
         const codeId = codeToSend(event);
         if (codeId !== undefined) deliveries.push({ eventId: event.id, targetKind: 'code', targetId: codeId, organizationId: event.resourceOwner });
@@ -189,6 +196,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
       await this.outbox.advanceCursor(tx, { txId: last.txId, eventId: last.id });
       return events.length;
     });
+    this.metrics.countUnsentSecurityMails(unsentMails);
+    return read;
   }
 
   /**

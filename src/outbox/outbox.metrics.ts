@@ -10,12 +10,18 @@ const KINDS: readonly DeliveryTargetKind[] = ['webhook', 'email', 'code'];
 @Injectable()
 export class OutboxMetrics {
   private readonly attempts: Counter<'kind' | 'outcome'>;
+  private readonly unsentSecurityMails: Counter;
 
   constructor(metrics: MetricsService, outbox: OutboxRepository) {
     this.attempts = new Counter({
       name: 'auth_factors_outbox_delivery_attempts_total',
       help: 'Delivery attempts made by this instance, by target kind (webhook, email, code) and outcome (delivered, failed, skipped)',
       labelNames: ['kind', 'outcome'] as const,
+      registers: [metrics.registry],
+    });
+    this.unsentSecurityMails = new Counter({
+      name: 'auth_factors_outbox_security_mails_unsent_total',
+      help: 'Security e-mails this instance fanned out while SMTP_URL is unset: not sent, and no delivery stored for them',
       registers: [metrics.registry],
     });
     new Gauge({
@@ -36,5 +42,10 @@ export class OutboxMetrics {
   /** Counts one attempt's outcome. */
   countAttempt(kind: DeliveryTargetKind, outcome: 'delivered' | 'failed' | 'skipped'): void {
     this.attempts.inc({ kind, outcome });
+  }
+
+  /** Counts security e-mails left unsent for want of SMTP. */
+  countUnsentSecurityMails(count: number): void {
+    if (count > 0) this.unsentSecurityMails.inc(count);
   }
 }
