@@ -211,6 +211,38 @@ describe('last-factor guard (forceMfa)', () => {
   });
 });
 
+describe('concurrent commands on one user', () => {
+  let org: string;
+  beforeAll(async () => {
+    org = await createOrganization(t);
+  });
+
+  // A change reads the user without a lock and writes only if the user's stream has not moved since: the loser of a
+  // race must read again and succeed, not fail, and the events stay one gapless sequence.
+  it('adds and removes both factors of one user in parallel rounds: every command succeeds, in one gapless sequence', async () => {
+    const user = await createUser(t, org);
+    const before = (await eventsOf(t, user.userId)).length;
+    for (let round = 0; round < 4; round++) {
+      const added = await Promise.all(
+        ['otp_sms', 'otp_email', 'otp_sms', 'otp_email'].map((type) =>
+          t.request('POST', `/v2/users/${user.userId}/${type}`, { token: t.adminToken, body: {} }),
+        ),
+      );
+      // Two adds of the same factor: one 200, one 409; the other factor's add never fails for the race.
+      expect(added.map((r) => r.status).sort((a, b) => a - b)).toEqual([200, 200, 409, 409]);
+      expect(await factorsOf(user.userId)).toEqual(['otp_email', 'otp_sms']);
+      const removed = await Promise.all(
+        ['otp_sms', 'otp_email'].map((type) => t.request('DELETE', `/v2/users/${user.userId}/${type}`, { token: t.adminToken })),
+      );
+      expect(removed.map((r) => r.status)).toEqual([200, 200]);
+      expect(await factorsOf(user.userId)).toEqual([]);
+    }
+    const events = (await eventsOf(t, user.userId)).slice(before);
+    expect(events).toHaveLength(16);
+    expect(events.map((e) => Number(e.sequence))).toEqual(Array.from({ length: 16 }, (_, i) => before + 1 + i));
+  });
+});
+
 describe('ETag and If-Match', () => {
   let org: string;
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Transaction } from '@app/database';
+import { SqlFragment, Transaction } from '@app/database';
 import { AuthFactorType } from './auth-factor.kind';
 import type { AuthFactorRecord } from './auth-factor.record';
 import { AuthFactorEntity } from './entities/auth-factor.entity';
@@ -25,6 +25,17 @@ export class AuthFactorsRepository {
       [userId, type],
     );
     return rows.length === 1;
+  }
+
+  /**
+   * The CTE `changed` of a factor command's write statement (see EventStore.appendIfAt): adds or removes the factor
+   * only once the statement's `go` holds; a row when it changed. Raw: part of the one statement a factor change costs.
+   */
+  changeFragment(userId: string, type: AuthFactorType, action: 'add' | 'remove'): SqlFragment {
+    return (param) =>
+      action === 'add'
+        ? `changed AS (INSERT INTO auth_factors (user_id, type, created_at) SELECT ${param(userId)}, ${param(type)}, now() FROM go ON CONFLICT DO NOTHING RETURNING 1)`
+        : `changed AS (DELETE FROM auth_factors WHERE user_id = ${param(userId)} AND type = ${param(type)} AND EXISTS (SELECT 1 FROM go) RETURNING 1)`;
   }
 
   /** Removes the factor; false when the user did not have it. */

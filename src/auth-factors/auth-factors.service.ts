@@ -8,7 +8,7 @@ import { FactorPolicy } from '../factor-policy/factor-policy';
 import { FactorPolicyService } from '../factor-policy/factor-policy.service';
 import { checkStepUp, ERROR_DOMAIN } from '../factor-policy/step-up';
 import { Permission } from '../permissions/permission';
-import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { RateLimitService, StatementHit } from '../rate-limit/rate-limit.service';
 import { UserAccessService } from '../users/user-access.service';
 import { UserChannelHooks } from '../users/user-channel.hooks';
 import { UserEventWriter } from '../users/user-event.writer';
@@ -194,50 +194,95 @@ export class AuthFactorsService implements OnModuleInit {
 
   // Counted here, where every API (REST, gRPC, other modules) goes through.
   private add(kind: AuthFactorKind, caller: Caller, userId: string, options: FactorCommandOptions): Promise<ObjectDetails> {
-    return this.metrics.countFactorChange(kind.type, 'add', () => this.addFactor(kind, caller, userId, options));
+    return this.metrics.countFactorChange(kind.type, 'add', () => this.changeFactor(kind, 'add', caller, userId, options));
   }
 
   private remove(kind: AuthFactorKind, caller: Caller, userId: string, options: FactorCommandOptions): Promise<ObjectDetails> {
-    return this.metrics.countFactorChange(kind.type, 'remove', () => this.removeFactor(kind, caller, userId, options));
+    return this.metrics.countFactorChange(kind.type, 'remove', () => this.changeFactor(kind, 'remove', caller, userId, options));
   }
 
-  // Rate-limited before the transaction: a refused or failing attempt counts too, and holds no user lock.
-  private async addFactor(kind: AuthFactorKind, caller: Caller, userId: string, options: FactorCommandOptions): Promise<ObjectDetails> {
-    const { ifMatch, idempotencyKey } = parseProtections(options);
-    await this.rateLimit.consumeFactorMutation(caller, options.transaction);
-    return this.transactions.run(async (tx) => {
-      const replayed = await this.claimIdempotencyKey(tx, caller, idempotencyKey, `${kind.type}.add`, userId);
+  /**
+   * A factor change in two statements and no transaction: read the user (with the caller's roles, the policy and
+   * the user's factors) and count the rate-limit hit, check, then one statement that locks the user and, only if
+   * the user's stream still stands where it was read, makes the change and appends the event. If the user changed
+   * meanwhile, or with an Idempotency-Key (claimed in the same transaction), it runs again under the user's lock
+   * in a transaction; in the caller's transaction it joins that. A refused or failing attempt counts too: the
+   * rate-limit hit is part of the first read, before anything is checked.
+   */
+  private async changeFactor(
+    kind: AuthFactorKind,
+    action: 'add' | 'remove',
+    caller: Caller,
+    userId: string,
+    options: FactorCommandOptions,
+  ): Promise<ObjectDetails> {
+    const existing = options.transaction;
+    const command: FactorCommand = { kind, action, caller, userId, ...parseProtections(options) };
+    const hit = this.rateLimit.factorMutationInStatement(caller);
+    const counted = { done: hit === undefined };
+    if (existing === undefined && command.idempotencyKey === undefined) {
+      const details = await this.transactions.autocommit((tx) => this.tryFactorChange(tx, command, false, hit, counted));
+      if (details) return details;
+    } else if (existing === undefined) {
+      // A transaction of our own: a hit counted in it would be undone with it by a failure, so it counts first, on its own.
+      counted.done = true;
+      await this.rateLimit.consumeFactorMutation(caller);
+    }
+    return await this.transactions.run(async (tx) => {
+      const replayed = await this.claimIdempotencyKey(tx, caller, command.idempotencyKey, `${kind.type}.${action}`, userId);
       if (replayed) return replayed;
-      const { user, factorPolicy } = await this.access.lockWithPolicy(tx, caller, Permission.UserCredentialWrite, userId);
-      const audit = await this.checkProtections(tx, caller, user, this.policies.inForce(factorPolicy), ifMatch);
+      for (let attempt = 1; ; attempt++) {
+        // The first read after waiting for the lock may show the stream from before the wait: the write then finds it moved, and the next read is current.
+        const details = await this.tryFactorChange(tx, command, true, hit, counted);
+        if (details) {
+          if (command.idempotencyKey !== undefined) await this.idempotencyKeys.complete(tx, caller.userId, command.idempotencyKey, details);
+          return details;
+        }
+        if (attempt === LOCKED_ATTEMPTS) throw new AbortedError('AUTHF-FACTOR-CONFLICT', 'The user kept changing while this command ran; try again');
+      }
+    }, existing);
+  }
+
+  /**
+   * One attempt of a factor change: read (locked with `lock`), check, write if the user is unchanged since.
+   * Undefined: the user changed between the read and the write, nothing was written; read again.
+   */
+  private async tryFactorChange(
+    tx: Transaction,
+    command: FactorCommand,
+    lock: boolean,
+    hit: StatementHit | undefined,
+    counted: { done: boolean },
+  ): Promise<ObjectDetails | undefined> {
+    const { kind, action, caller } = command;
+    const permission = action === 'add' ? Permission.UserCredentialWrite : Permission.UserWrite;
+    // The rate-limit hit goes with the first read, counted before any check (and, the counter being unlogged, without
+    // a WAL flush at that read's commit); that read is never locked: the write checks the user did not change since.
+    const counting = counted.done ? undefined : hit;
+    counted.done = true;
+    const { user, factorPolicy, factorTypes } = await this.access.readWithPolicy(tx, caller, permission, command.userId, {
+      lock: lock && counting === undefined,
+      alongside: counting,
+    });
+    const policy = this.policies.inForce(factorPolicy);
+    const payload = checkStepUp(caller, user.id, policy);
+    if (command.ifMatch !== undefined && command.ifMatch !== 'any') checkIfMatch(command.ifMatch, user.sequence);
+    if (action === 'add') {
       if (!kind.channelVerified(user)) {
         throw new FailedPreconditionError(`${kind.errorPrefix}-PRECONDITION`, `${kind.label} needs ${kind.channel}`);
       }
-      if (!(await this.factors.add(tx, user.id, kind.type))) {
+      if (factorTypes.includes(kind.type)) {
         throw new AlreadyExistsError(`${kind.errorPrefix}-409`, `${kind.label} is already configured for this user`);
       }
-      return this.finish(tx, user, caller, idempotencyKey, withPayload(kind.addedEvent, audit.payload));
-    }, options.transaction);
-  }
-
-  private async removeFactor(kind: AuthFactorKind, caller: Caller, userId: string, options: FactorCommandOptions): Promise<ObjectDetails> {
-    const { ifMatch, idempotencyKey, reason } = parseProtections(options);
-    await this.rateLimit.consumeFactorMutation(caller, options.transaction);
-    return this.transactions.run(async (tx) => {
-      const replayed = await this.claimIdempotencyKey(tx, caller, idempotencyKey, `${kind.type}.remove`, userId);
-      if (replayed) return replayed;
-      const { user, factorPolicy } = await this.access.lockWithPolicy(tx, caller, Permission.UserWrite, userId);
-      const audit = await this.checkProtections(tx, caller, user, this.policies.inForce(factorPolicy), ifMatch);
-      if (!(await this.factors.remove(tx, user.id, kind.type))) {
-        throw new NotFoundError(`${kind.errorPrefix}-404`, `${kind.label} is not configured for this user`);
+    } else {
+      if (!factorTypes.includes(kind.type)) throw new NotFoundError(`${kind.errorPrefix}-404`, `${kind.label} is not configured for this user`);
+      // The factors read are those the write finds (it checks the stream has not moved): a concurrent removal of the other factor cannot also pass.
+      if (policy.forceMfa && factorTypes.length === 1 && this.lastFactorOverridden(user, kind, caller.userId !== user.id && command.reason !== undefined)) {
+        Object.assign(payload, { adminAction: true, force: true, reason: command.reason });
       }
-      const payload = { ...audit.payload };
-      // Counted after the removal, under the user's lock: concurrent removals of a user's two factors cannot both pass.
-      if (audit.policy.forceMfa && (await this.guardLastFactor(tx, user, kind, caller.userId !== user.id && reason !== undefined))) {
-        Object.assign(payload, { adminAction: true, force: true, reason });
-      }
-      return this.finish(tx, user, caller, idempotencyKey, withPayload(kind.removedEvent, payload));
-    }, options.transaction);
+    }
+    const event = withPayload(action === 'add' ? kind.addedEvent : kind.removedEvent, payload);
+    return this.writer.writeIfAt(tx, user, caller, [event], user.sequence, this.factors.changeFragment(user.id, kind.type, action));
   }
 
   /**
@@ -275,16 +320,7 @@ export class AuthFactorsService implements OnModuleInit {
     ifMatch: readonly number[] | 'any' | undefined,
   ): Promise<{ policy: FactorPolicy; payload: Record<string, unknown> }> {
     const payload = checkStepUp(caller, user.id, policy);
-    if (ifMatch !== undefined && ifMatch !== 'any') {
-      const sequence = await this.access.currentSequence(tx, user.id);
-      if (!ifMatch.includes(sequence)) {
-        throw new AbortedError(
-          'AUTHF-IFMATCH-409',
-          `The user has changed since (sequence ${sequence}, If-Match ${ifMatch.map((s) => `"${s}"`).join(', ')}); read it again`,
-          [errorInfo('PRECONDITION_FAILED', ERROR_DOMAIN, { sequence: String(sequence) })],
-        );
-      }
-    }
+    if (ifMatch !== undefined && ifMatch !== 'any') checkIfMatch(ifMatch, await this.access.currentSequence(tx, user.id));
     return { policy, payload };
   }
 
@@ -294,6 +330,11 @@ export class AuthFactorsService implements OnModuleInit {
    */
   private async guardLastFactor(tx: Transaction, user: UserRecord, kind: AuthFactorKind, override: boolean): Promise<boolean> {
     if ((await this.factors.listByUser(tx, user.id)).length > 0) return false;
+    return this.lastFactorOverridden(user, kind, override);
+  }
+
+  /** The user is about to lose their last factor under forced MFA: refused unless `override`; true when overridden. */
+  private lastFactorOverridden(user: UserRecord, kind: AuthFactorKind, override: boolean): boolean {
     if (override) return true;
     throw new FailedPreconditionError(
       'AUTHF-FACTOR-LAST',
@@ -333,6 +374,20 @@ export interface OtpChallenge {
   readonly code?: string;
 }
 
+/** Attempts of a factor change under the user's lock before it gives up (see changeFactor). */
+const LOCKED_ATTEMPTS = 4;
+
+/** A factor change as asked, its protections parsed. */
+interface FactorCommand {
+  readonly kind: AuthFactorKind;
+  readonly action: 'add' | 'remove';
+  readonly caller: Caller;
+  readonly userId: string;
+  readonly ifMatch: readonly number[] | 'any' | undefined;
+  readonly idempotencyKey: string | undefined;
+  readonly reason: string | undefined;
+}
+
 /** The user signing in acts on themselves. */
 function signInCaller(userId: string, requestId: string | undefined): Caller {
   return { userId, requestId: requestId ?? `sign-in-${userId}` };
@@ -345,6 +400,17 @@ function parseProtections(options: FactorCommandOptions): {
   reason: string | undefined;
 } {
   return { ifMatch: parseIfMatch(options.ifMatch), idempotencyKey: parseIdempotencyKey(options.idempotencyKey), reason: checkForceReason(options) };
+}
+
+/** The If-Match precondition against the user's current sequence: 409 (code 10) when none of the tags is it. */
+function checkIfMatch(ifMatch: readonly number[], sequence: number): void {
+  if (!ifMatch.includes(sequence)) {
+    throw new AbortedError(
+      'AUTHF-IFMATCH-409',
+      `The user has changed since (sequence ${sequence}, If-Match ${ifMatch.map((s) => `"${s}"`).join(', ')}); read it again`,
+      [errorInfo('PRECONDITION_FAILED', ERROR_DOMAIN, { sequence: String(sequence) })],
+    );
+  }
 }
 
 function kindOf(type: AuthFactorType): AuthFactorKind {

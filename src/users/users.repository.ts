@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Transaction } from '@app/database';
+import { composeStatement, SqlFragment, Transaction } from '@app/database';
 import { AlreadyExistsError, NotFoundError } from '@app/errors';
 import type { StoredFactorPolicy } from '../common/factor-policy.record';
 import { INSTANCE_SCOPE } from '../permissions/permission';
@@ -35,6 +35,8 @@ export interface UserWithAccess {
   /** The roles the user holds instance-wide (the privilege order compares them with the caller's). */
   readonly targetInstanceRoles: readonly string[];
   readonly factorPolicy?: StoredFactorPolicy;
+  /** The user's second factors (auth_factors' types), oldest first: what a factor command checks before it writes. */
+  readonly factorTypes: readonly string[];
 }
 
 interface UserWithAccessRow extends UserRow {
@@ -43,22 +45,28 @@ interface UserWithAccessRow extends UserRow {
   target_instance_roles: string[] | null;
   policy_force_mfa: boolean | null;
   policy_max_auth_age_seconds: number | null;
+  factor_types: string[] | null;
 }
 
 // Raw: one round trip on every command and read of a user (user, stream, memberships, policy), which TypeORM cannot join without relations.
 // The user, with sequence and change time from its event stream (advanced by every command), plus, in the same
-// round trip, the caller's memberships and the organization's factor policy. All read with the statement's
+// round trip, the caller's memberships, the organization's factor policy and the user's factors. All read with the statement's
 // snapshot, the one the user row is found (and, with FOR UPDATE, locked) in.
-const SELECT_USER_WITH_ACCESS = `
-  SELECT u.*, s.sequence, COALESCE(s.changed_at, u.created_at) AS changed_at,
-    (SELECT m.roles FROM memberships m WHERE m.user_id = $2 AND m.scope = $3) AS caller_instance_roles,
-    (SELECT m.roles FROM memberships m WHERE m.user_id = $2 AND m.scope = u.organization_id) AS caller_organization_roles,
-    (SELECT m.roles FROM memberships m WHERE m.user_id = u.id AND m.scope = $3) AS target_instance_roles,
-    p.force_mfa AS policy_force_mfa, p.factor_change_max_auth_age_seconds AS policy_max_auth_age_seconds
-  FROM users u
+function selectUserWithAccess(user: string, caller: string, instance: string, alongside?: string): string {
+  return `
+  SELECT ${alongside ? 'alongside.*, ' : ''}u.*, s.sequence, COALESCE(s.changed_at, u.created_at) AS changed_at,
+    (SELECT m.roles FROM memberships m WHERE m.user_id = ${caller} AND m.scope = ${instance}) AS caller_instance_roles,
+    (SELECT m.roles FROM memberships m WHERE m.user_id = ${caller} AND m.scope = u.organization_id) AS caller_organization_roles,
+    (SELECT m.roles FROM memberships m WHERE m.user_id = u.id AND m.scope = ${instance}) AS target_instance_roles,
+    p.force_mfa AS policy_force_mfa, p.factor_change_max_auth_age_seconds AS policy_max_auth_age_seconds,
+    (SELECT array_agg(f.type ORDER BY f.created_at, f.type) FROM auth_factors f WHERE f.user_id = u.id) AS factor_types
+  FROM ${alongside ? `(SELECT ${alongside}) alongside LEFT JOIN users u ON u.id = ${user}` : 'users u'}
   LEFT JOIN event_streams s ON s.aggregate_id = u.id
   LEFT JOIN organization_factor_policies p ON p.organization_id = u.organization_id
-  WHERE u.id = $1`;
+  ${alongside ? '' : `WHERE u.id = ${user}`}`;
+}
+
+const SELECT_USER_WITH_ACCESS = selectUserWithAccess('$1', '$2', '$3');
 
 function toUserWithAccess(row: UserWithAccessRow): UserWithAccess {
   return {
@@ -69,6 +77,7 @@ function toUserWithAccess(row: UserWithAccessRow): UserWithAccess {
       row.policy_force_mfa === null
         ? undefined
         : { forceMfa: row.policy_force_mfa, factorChangeMaxAuthAgeSeconds: row.policy_max_auth_age_seconds ?? undefined },
+    factorTypes: row.factor_types ?? [],
   };
 }
 
@@ -107,10 +116,40 @@ export interface NewUser {
 export class UsersRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The user with the caller's roles and the organization's factor policy, in one statement; or undefined. */
+  /**
+   * The user with the caller's roles and the organization's factor policy, in one statement; or undefined.
+   * Raw and prepared: the first of a factor command's two statements.
+   */
   async findWithAccess(tx: Transaction, id: string, callerId: string): Promise<UserWithAccess | undefined> {
-    const rows: UserWithAccessRow[] = await tx.manager.query(SELECT_USER_WITH_ACCESS, [id, callerId, INSTANCE_SCOPE]);
+    const rows = await tx.prepared<UserWithAccessRow>(SELECT_USER_WITH_ACCESS, [id, callerId, INSTANCE_SCOPE]);
     return rows[0] && toUserWithAccess(rows[0]);
+  }
+
+  /**
+   * {@link findWithAccess} with another module's work in the same round trip (`alongside`: its CTEs and result
+   * columns, say a rate-limit hit): its row comes back whether the user exists or not.
+   */
+  async findWithAccessAlongside(
+    tx: Transaction,
+    id: string,
+    callerId: string,
+    alongside: { readonly before: SqlFragment; readonly columns: SqlFragment },
+  ): Promise<{ found?: UserWithAccess; row: Record<string, unknown> }> {
+    const { text, values } = composeStatement((param) => {
+      const ctes = alongside.before(param);
+      // From one row that always exists: the other module's answer comes back for a user who does not.
+      return `WITH ${ctes} ${selectUserWithAccess(param(id), param(callerId), param(INSTANCE_SCOPE), alongside.columns(param))}`;
+    });
+    const [row] = await tx.prepared<UserWithAccessRow & Record<string, unknown>>(text, values);
+    return { found: row.id === null ? undefined : toUserWithAccess(row), row };
+  }
+
+  /**
+   * The CTE `held` of a write statement on the user (see EventStore.appendIfAt): the user's row, locked until the
+   * end, as every command on a user locks it first; none if the user is gone.
+   */
+  holdFragment(id: string): SqlFragment {
+    return (param) => `held AS (SELECT 1 FROM users WHERE id = ${param(id)} FOR UPDATE)`;
   }
 
   /**
@@ -118,7 +157,7 @@ export class UsersRepository {
    * roles and the organization's factor policy, in one statement. The lock is the user row's only.
    */
   async lockWithAccess(tx: Transaction, id: string, callerId: string): Promise<UserWithAccess | undefined> {
-    const rows: UserWithAccessRow[] = await tx.manager.query(`${SELECT_USER_WITH_ACCESS} FOR UPDATE OF u`, [id, callerId, INSTANCE_SCOPE]);
+    const rows = await tx.prepared<UserWithAccessRow>(`${SELECT_USER_WITH_ACCESS} FOR UPDATE OF u`, [id, callerId, INSTANCE_SCOPE]);
     return rows[0] && toUserWithAccess(rows[0]);
   }
 

@@ -5,3 +5,4 @@ export * from './data-source.factory';
 export * from './embedded-postgres.server';
 export * from './database.module';
 export * from './connection-failure';
+export * from './sql-statement';

@@ -12,6 +12,15 @@ export class TransactionRunner {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
+   * Runs `work` in the caller's transaction when given one, else without a transaction: each of its statements
+   * commits on its own. For work whose only write is one statement, atomic by itself: no START TRANSACTION and
+   * COMMIT round trips around it.
+   */
+  async autocommit<T>(work: (tx: Transaction) => Promise<T>, existing?: Transaction): Promise<T> {
+    return work(existing ?? new Transaction(this.dataSource.manager, false));
+  }
+
+  /**
    * Runs `work` in the caller's transaction when given one (so callers can compose
    * several commands atomically), else in a new one that commits when `work` resolves.
    */

@@ -1,25 +1,59 @@
 import { Injectable } from '@nestjs/common';
-import { Transaction } from '@app/database';
+import { composeStatement, SqlFragment, SqlParam, Transaction } from '@app/database';
 import { DataSource } from 'typeorm';
 import { AppendContext, AppendResult, NewEvent, StoredEvent, storedEventOf } from './event';
 import { EventEntity } from './entities/event.entity';
 
 // Raw: the append is on every command's path, and TypeORM has no data-modifying CTE to make it one round trip.
-// One round trip: advance the stream's counter (creating it on first use; the
-// row lock it takes serializes concurrent writers of one aggregate), then
-// insert the events numbered from the counter's old value. A rollback undoes
-// both, so sequences never have gaps.
-const APPEND_SQL = `
-  WITH stream AS (
+/**
+ * The CTEs `stream` and `appended` of an append: advance the stream's counter (creating it on first use; the row lock
+ * it takes serializes concurrent writers of one aggregate), then insert the events numbered from the counter's old
+ * value, all only `WHERE condition`. A rollback undoes both, so sequences never have gaps.
+ */
+function appendCtes(param: SqlParam, context: AppendContext, events: readonly NewEvent[], condition: string): string {
+  const id = param(context.aggregateId);
+  const type = param(context.aggregateType);
+  const count = param(events.length, 'bigint');
+  return `stream AS (
     INSERT INTO event_streams AS s (aggregate_id, aggregate_type, sequence)
-    VALUES ($1, $2, $3)
+    SELECT ${id}, ${type}, ${count} WHERE ${condition}
     ON CONFLICT (aggregate_id) DO UPDATE SET sequence = s.sequence + EXCLUDED.sequence, changed_at = now()
     RETURNING s.sequence
-  )
-  INSERT INTO events (aggregate_type, aggregate_id, sequence, type, creator, resource_owner, request_id, source_address, user_agent, payload)
-  SELECT $2, $1, stream.sequence - $3 + e.ordinal, e.type, $4, $5, $6, $9, $10, e.payload
-  FROM stream, unnest($7::text[], $8::jsonb[]) WITH ORDINALITY AS e(type, payload, ordinal)
-  RETURNING sequence, created_at`;
+  ), appended AS (
+    INSERT INTO events (aggregate_type, aggregate_id, sequence, type, creator, resource_owner, request_id, source_address, user_agent, payload)
+    SELECT ${type}, ${id}, stream.sequence - ${count} + e.ordinal, e.type, ${param(context.creator)}, ${param(context.resourceOwner)},
+      ${param(context.requestId ?? null)}, ${param(context.origin?.sourceAddress ?? null)}, ${param(context.origin?.userAgent ?? null)}, e.payload
+    FROM stream, unnest(${param(
+      events.map((e) => e.type),
+      'text[]',
+    )}, ${param(
+      events.map((e) => JSON.stringify(e.payload ?? {})),
+      'jsonb[]',
+    )}) WITH ORDINALITY AS e(type, payload, ordinal)
+    RETURNING sequence, created_at
+  )`;
+}
+
+/**
+ * A change to make together with its events in one statement, only while the aggregate's stream still stands
+ * where the command read it: the fragments come from the modules that own their tables.
+ */
+export interface ConditionalChange {
+  /**
+   * The CTE `held`: a row once the aggregate is held against other writers (its row locked), none to refuse the
+   * change. It runs before the stream's row is locked: commands lock the aggregate, then its stream.
+   */
+  readonly hold: SqlFragment;
+  /** The CTE `changed`, to run only `WHERE EXISTS (SELECT 1 FROM go)`: a row for each thing it changed. */
+  readonly change: SqlFragment;
+}
+
+/** What came of a {@link ConditionalChange}: `appended` undefined when nothing was changed. */
+export interface ConditionalChangeResult {
+  /** Where the stream stood when the statement held it (0: no stream, or the aggregate not held). */
+  readonly streamSequence: number;
+  readonly appended?: AppendResult;
+}
 
 /** The append-only event log; writes join the caller's transaction. */
 @Injectable()
@@ -29,20 +63,45 @@ export class EventStore {
   /** Appends events to an aggregate inside `tx`, numbered gaplessly after its last one. */
   async append(tx: Transaction, context: AppendContext, events: readonly NewEvent[]): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
-    const rows: { sequence: string; created_at: Date }[] = await tx.manager.query(APPEND_SQL, [
-      context.aggregateId,
-      context.aggregateType,
-      events.length,
-      context.creator,
-      context.resourceOwner,
-      context.requestId ?? null,
-      events.map((e) => e.type),
-      events.map((e) => JSON.stringify(e.payload ?? {})),
-      context.origin?.sourceAddress ?? null,
-      context.origin?.userAgent ?? null,
-    ]);
+    const { text, values } = composeStatement((param) => `WITH ${appendCtes(param, context, events, 'true')} SELECT sequence, created_at FROM appended`);
+    const rows: { sequence: string; created_at: Date }[] = await tx.manager.query(text, values);
     const last = rows.reduce((a, b) => (Number(a.sequence) > Number(b.sequence) ? a : b));
     return { sequence: Number(last.sequence), createdAt: last.created_at };
+  }
+
+  /**
+   * Makes `change` and appends `events` in one statement, only if the aggregate's stream stands at `expectedSequence`
+   * once held (a compare-and-set: the stream's row is locked, then its sequence compared), so a command that read the
+   * aggregate without a lock can write without a transaction. Raw and prepared: the hot path's one write round trip.
+   */
+  async appendIfAt(
+    tx: Transaction,
+    context: AppendContext,
+    events: readonly NewEvent[],
+    expectedSequence: number,
+    change: ConditionalChange,
+  ): Promise<ConditionalChangeResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    const { text, values } = composeStatement((param) => {
+      const ctes = [
+        change.hold(param),
+        `stream_now AS (SELECT sequence FROM event_streams WHERE aggregate_id = ${param(context.aggregateId)} AND EXISTS (SELECT 1 FROM held) FOR UPDATE)`,
+        `go AS (SELECT 1 FROM held WHERE COALESCE((SELECT sequence FROM stream_now), 0) = ${param(expectedSequence, 'bigint')})`,
+        change.change(param),
+        appendCtes(param, context, events, 'EXISTS (SELECT 1 FROM changed)'),
+      ];
+      const columns = [
+        '(SELECT sequence FROM stream_now) AS stream_sequence',
+        '(SELECT max(sequence) FROM appended) AS appended_sequence',
+        '(SELECT max(created_at) FROM appended) AS appended_at',
+      ];
+      return `WITH ${ctes.join(',\n')}\nSELECT ${columns.join(', ')}`;
+    });
+    const [row] = await tx.prepared<{ stream_sequence: string | null; appended_sequence: string | null; appended_at: Date | null }>(text, values);
+    return {
+      streamSequence: Number(row.stream_sequence ?? 0),
+      appended: row.appended_sequence === null ? undefined : { sequence: Number(row.appended_sequence), createdAt: row.appended_at! },
+    };
   }
 
   /** The aggregate's events in sequence order (inside `tx` when given). */
