@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ConnectError } from '@connectrpc/connect' with { 'resolution-mode': 'import' };
 import { systemCaller } from '@app/auth';
 import { Transaction } from '@app/database';
@@ -6,7 +9,8 @@ import { MembershipEntity } from '../src/permissions/entities/membership.entity'
 import { UserEntity } from '../src/users/entities/user.entity';
 import { UserLifecycleService } from '../src/users/user-lifecycle.service';
 import { createOrganization, createUser, eventsOf, grantRoles, TestUser } from './support/fixtures';
-import { startTestApp, TestApp } from './support/test-app';
+import { ApiResponse, startTestApp, TestApp } from './support/test-app';
+import { createTestDatabase } from './support/test-postgres';
 import { Protocol, PROTOCOLS, UserClient, ZitadelClients } from './support/zitadel-clients';
 
 let t: TestApp;
@@ -267,5 +271,35 @@ describe.each(PROTOCOLS)("user lifecycle over ZITADEL's client (%s)", (protocol)
     await admin.reactivateUser({ userId: user.userId });
     await userClient(protocol, owner.token).deleteUser({ userId: user.userId });
     expect(await refused()).toEqual(unauthenticated);
+  });
+});
+
+describe('user lifecycle across two instances sharing one database', () => {
+  it("another instance refuses a deactivated user's token once PostgreSQL tells it, though it had found the user active a moment before", async () => {
+    // One deployment: one database and one signing key.
+    const env = { DATABASE_URL: await createTestDatabase(), DATA_DIR: mkdtempSync(join(tmpdir(), 'auth-factors-lifecycle-')) };
+    const a = await startTestApp(env);
+    const b = await startTestApp(env);
+    try {
+      const organizationId = await createOrganization(a);
+      const user = await createUser(a, organizationId);
+      const onB = () => b.request('POST', '/auth/v1/users/me/auth_factors/_search', { token: user.token, body: {} });
+      // Twice: the second answer comes from what B remembers of the first (no statement of its own).
+      expect([(await onB()).status, (await onB()).status]).toEqual([200, 200]);
+      expect((await a.request('POST', `/v2/users/${user.userId}/deactivate`, { token: a.adminToken })).status).toBe(200);
+      // B remembers "active" for 10 s unless told otherwise: refused well before that, by the deactivation's NOTIFY.
+      const deactivatedAt = Date.now();
+      let refused: ApiResponse | undefined;
+      while (!refused && Date.now() - deactivatedAt < 2000) {
+        const response = await onB();
+        if (response.status === 401) refused = response;
+        else await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(refused && [refused.status, refused.body.code, errorId(refused.body)]).toEqual([401, 16, 'AUTHF-AUTH-004']);
+      expect((await a.request('POST', `/v2/users/${user.userId}/reactivate`, { token: a.adminToken })).status).toBe(200);
+      expect((await onB()).status).toBe(200);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { Transaction, TransactionOptions, TransactionRunner } from '@app/databas
 import { FailedPreconditionError, PermissionDeniedError } from '@app/errors';
 import { ObjectDetails } from '../common/object-details.mapper';
 import { Permission } from '../permissions/permission';
+import { ActiveUserValidator } from './active-user.validator';
 import { UserAccessService } from './user-access.service';
 import { UserEventWriter } from './user-event.writer';
 import { UserLifecycleRepository } from './user-lifecycle.repository';
@@ -48,7 +49,7 @@ const UNLOCK: Transition = {
 /**
  * The user lifecycle (ZITADEL's v2 DeleteUser, DeactivateUser, ReactivateUser, LockUser, UnlockUser). Each
  * command is one transaction: lock the user, check permission and privilege order, check the state, change
- * it, append the event. Only an active user's tokens are accepted (ActiveUserValidator), so a deactivated,
+ * it, append the event. Only an active user's tokens are accepted (ActiveUserValidator, told of each change), so a deactivated,
  * locked or deleted user's tokens are refused from the next request on, over every transport.
  */
 @Injectable()
@@ -58,15 +59,18 @@ export class UserLifecycleService {
     private readonly access: UserAccessService,
     private readonly lifecycle: UserLifecycleRepository,
     private readonly writer: UserEventWriter,
+    private readonly activeUsers: ActiveUserValidator,
   ) {}
 
   /** Deletes the user with its second factors and memberships; its events stay and its id stays taken. */
-  delete(caller: Caller, userId: string, options: TransactionOptions = {}): Promise<ObjectDetails> {
-    return this.transactions.run(async (tx) => {
+  async delete(caller: Caller, userId: string, options: TransactionOptions = {}): Promise<ObjectDetails> {
+    const details = await this.transactions.run(async (tx) => {
       const user = await this.lockTarget(tx, caller, Permission.UserDelete, userId);
       await this.lifecycle.delete(tx, user);
       return this.writer.write(tx, user, caller, [{ type: UserEventType.Removed }]);
     }, options.transaction);
+    this.activeUsers.forget(userId);
+    return details;
   }
 
   /** Deactivates an active or locked user. */
@@ -89,8 +93,8 @@ export class UserLifecycleService {
     return this.transition(UNLOCK, caller, userId, options);
   }
 
-  private transition(transition: Transition, caller: Caller, userId: string, options: TransactionOptions): Promise<ObjectDetails> {
-    return this.transactions.run(async (tx) => {
+  private async transition(transition: Transition, caller: Caller, userId: string, options: TransactionOptions): Promise<ObjectDetails> {
+    const details = await this.transactions.run(async (tx) => {
       // Deactivating or locking oneself would be a lock-out no one asked an administrator for; unlocking or
       // reactivating oneself cannot happen (the token is refused).
       if (caller.userId === userId) throw new PermissionDeniedError('AUTHF-USER-SELF-403', 'You cannot change the state of your own account');
@@ -99,6 +103,9 @@ export class UserLifecycleService {
       await this.lifecycle.setState(tx, user.id, transition.to);
       return this.writer.write(tx, user, caller, [{ type: transition.event }]);
     }, options.transaction);
+    // Committed (or, in the caller's transaction, about to be: the NOTIFY at its commit forgets the user again).
+    if (transition.to !== 'active') this.activeUsers.forget(userId);
+    return details;
   }
 
   /**

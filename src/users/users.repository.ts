@@ -111,6 +111,9 @@ export interface NewUser {
   readonly phoneVerified: boolean;
 }
 
+/** The channel on which PostgreSQL tells every instance, at commit, the id of a user who left the active state. */
+export const USER_LEFT_ACTIVE_CHANNEL = 'auth_factors_user_left_active';
+
 /** The users read model. */
 @Injectable()
 export class UsersRepository {
