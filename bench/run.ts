@@ -6,7 +6,7 @@
  * demands a JWKS endpoint, and the benchmark signs its tokens with the local key of the service's DATA_DIR.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../test/support/free-port';
@@ -48,6 +48,8 @@ class UsageError extends Error {}
 
 const ROOT = resolve(__dirname, '..');
 const RESULTS = join(ROOT, 'bench', 'results');
+/** The analysis that goes with the figures (profile, targets not met): appended to latest.md. */
+const NOTES = join(RESULTS, 'notes.md');
 const BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'auth-factors-bench', 'service');
 const ISSUER = 'auth-factors-local';
 const AUDIENCE = 'auth-factors';
@@ -374,6 +376,7 @@ async function main(): Promise<void> {
       scenarios: SCENARIOS.map(({ id, title }) => ({ id, title })),
       measurements,
       scale,
+      notes: existsSync(NOTES) ? readFileSync(NOTES, 'utf8') : undefined,
     };
     writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
     const markdown = toMarkdown(results);
