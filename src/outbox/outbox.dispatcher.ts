@@ -83,7 +83,9 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     this.startedAt = new Date();
     this.readiness.register('outbox', () => Promise.resolve(this.health('outbox')));
     if (!this.mailSender.enabled) {
-      this.logger.log('SMTP_URL is unset: security e-mails are not sent, and no delivery is stored for them (counted in auth_factors_outbox_security_mails_unsent_total)');
+      this.logger.log(
+        'SMTP_URL is unset: security e-mails are not sent, and no delivery is stored for them (counted in auth_factors_outbox_security_mails_unsent_total)',
+      );
     }
     this.schedule(0);
   }
