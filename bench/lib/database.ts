@@ -31,7 +31,7 @@ export async function startBenchPostgres(): Promise<BenchPostgres> {
 export interface StatementStats {
   readonly total: number;
   /** The most frequent statements, normalised by pg_stat_statements, with their call counts. */
-  readonly top: readonly { readonly query: string; readonly calls: number }[];
+  readonly top: readonly { readonly query: string; readonly calls: number; readonly meanExecMs?: number }[];
 }
 
 export async function resetStatementStats(url: string): Promise<void> {
@@ -41,14 +41,19 @@ export async function resetStatementStats(url: string): Promise<void> {
 /** The statements run in database `database` since the last reset (the counting queries themselves excluded). */
 export async function statementStats(url: string, database: string): Promise<StatementStats> {
   return withClient(url, async (client) => {
-    const { rows } = await client.query<{ query: string; calls: string }>(
-      `SELECT regexp_replace(s.query, '\\s+', ' ', 'g') AS query, sum(s.calls)::bigint AS calls
+    const { rows } = await client.query<{ query: string; calls: string; mean_exec_ms: number }>(
+      `SELECT regexp_replace(s.query, '\\s+', ' ', 'g') AS query, sum(s.calls)::bigint AS calls,
+              (sum(s.total_exec_time) / greatest(sum(s.calls), 1))::float8 AS mean_exec_ms
        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
        WHERE d.datname = $1 AND s.query NOT LIKE '%pg_stat_statements%'
        GROUP BY 1 ORDER BY 2 DESC`,
       [database],
     );
-    const top = rows.map((r) => ({ query: r.query.length > 160 ? `${r.query.slice(0, 157)}...` : r.query, calls: Number(r.calls) }));
+    const top = rows.map((r) => ({
+      query: r.query.length > 160 ? `${r.query.slice(0, 157)}...` : r.query,
+      calls: Number(r.calls),
+      meanExecMs: Math.round(r.mean_exec_ms * 1000) / 1000,
+    }));
     return { total: top.reduce((sum, r) => sum + r.calls, 0), top: top.slice(0, 15) };
   });
 }

@@ -12,7 +12,11 @@ export interface Measurement {
   /** Statements PostgreSQL ran in the implementation's database during the load (background work included), per request. */
   /** The service's own view of its memory after the load (MiB): RSS, V8 heap (total, used, new/old/code spaces), external. */
   readonly memory?: Readonly<Record<string, number>>;
-  readonly statements?: { readonly perRequest: number; readonly total: number; readonly top: readonly { readonly query: string; readonly calls: number }[] };
+  readonly statements?: {
+    readonly perRequest: number;
+    readonly total: number;
+    readonly top: readonly { readonly query: string; readonly calls: number; readonly meanExecMs?: number }[];
+  };
 }
 
 export interface ScaleRow {
@@ -178,6 +182,7 @@ function statementSection(results: BenchResults): string[] {
     '',
     "Every statement the implementation's database ran during the load (BEGIN/START TRANSACTION and COMMIT included), divided by",
     "the requests answered; background work (the service's outbox dispatcher) counts too, as it is load the requests cause.",
+    'Mean exec ms: the time PostgreSQL spent executing one call (pg_stat_statements total_exec_time / calls; lock waits included).',
     '',
   ];
   for (const scenario of results.scenarios) {
@@ -187,13 +192,13 @@ function statementSection(results: BenchResults): string[] {
       lines.push(
         `**${scenario.id}, ${implementation}: ${fmt(m.statements.perRequest, 2)} statements / request**`,
         '',
-        '| per request | statement |',
-        '|---:|---|',
+        '| per request | mean exec ms | statement |',
+        '|---:|---:|---|',
       );
       for (const row of m.statements.top) {
         const share = row.calls / m.load.requests;
         if (share < 0.02) continue;
-        lines.push(`| ${fmt(share, 2)} | \`${row.query.replace(/\|/g, '\\|').slice(0, 140)}\` |`);
+        lines.push(`| ${fmt(share, 2)} | ${fmt(row.meanExecMs ?? NaN, 3)} | \`${row.query.replace(/\|/g, '\\|').slice(0, 140)}\` |`);
       }
       lines.push('');
     }
