@@ -21,7 +21,7 @@ import {
   withClient,
 } from './lib/database';
 import { drive, LoadResult, SCENARIOS, Scenario } from './lib/load';
-import { NodeProcess, RssSampler, waitForHttp } from './lib/processes';
+import { cpuTimes, NodeProcess, RssSampler, waitForHttp } from './lib/processes';
 import { Population, provision, tokenSigner } from './lib/provision';
 import { BenchResults, Implementation, Measurement, ScaleRow, StartupRow, toMarkdown, toSvg } from './lib/report';
 import { countRows, fillEvents, fillUsers } from './lib/scale';
@@ -152,14 +152,18 @@ async function measure(
   await resetStatementStats(pgUrl);
   const rss = new RssSampler(target.process.pid);
   rss.start();
+  const cpuBefore = await cpuTimes(target.process.pid);
   const load = await drive(target.baseUrl, scenario, population, connections, durationSeconds);
   const peak = await rss.stop();
   // The service's outbox dispatcher works behind the requests: its work for this load is counted here, not in the next cell.
   if (target.implementation === 'service') await drainOutbox(pgUrl);
+  const cpuAfter = await cpuTimes(target.process.pid);
+  const perRequest = (ms: number) => (load.requests > 0 ? Math.round((ms / load.requests) * 1000) / 1000 : NaN);
+  const cpu = { processMs: perRequest(cpuAfter.processMs - cpuBefore.processMs), postgresMs: perRequest(cpuAfter.postgresMs - cpuBefore.postgresMs) };
   const stats = await statementStats(pgUrl, target.database);
   const memory = target.implementation === 'service' ? await memoryBreakdown(target.baseUrl) : undefined;
   const statements = { perRequest: load.requests > 0 ? Math.round((stats.total / load.requests) * 100) / 100 : NaN, total: stats.total, top: stats.top };
-  return { scenario: scenario.id, connections, implementation: target.implementation, load, rss: peak, statements, memory };
+  return { scenario: scenario.id, connections, implementation: target.implementation, load, rss: peak, statements, memory, cpu };
 }
 
 /** Where the service's memory is, from its own /metrics (prom-client's default metrics), in MiB. */

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 
 /** A Node.js child process the benchmark started, with its output in a log file. */
@@ -105,3 +105,23 @@ export class RssSampler {
 }
 
 const round = (value: number) => Math.round(value * 10) / 10;
+
+/** CPU time (user + system, ms) of the process `pid` and of every PostgreSQL process, from /proc (clock ticks of 10 ms). */
+export async function cpuTimes(pid: number): Promise<{ processMs: number; postgresMs: number }> {
+  const ticks = async (id: string): Promise<{ comm: string; ms: number } | undefined> => {
+    try {
+      const stat = await readFile(`/proc/${id}/stat`, 'utf8');
+      // comm is in parentheses and may hold spaces; the fields after it start with the state.
+      const close = stat.lastIndexOf(')');
+      const fields = stat.slice(close + 2).split(' ');
+      return { comm: stat.slice(stat.indexOf('(') + 1, close), ms: (Number(fields[11]) + Number(fields[12])) * 10 };
+    } catch {
+      return undefined; // gone meanwhile
+    }
+  };
+  const all = await Promise.all((await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map((id) => ticks(id)));
+  return {
+    processMs: (await ticks(String(pid)))?.ms ?? NaN,
+    postgresMs: all.reduce((sum, t) => sum + (t?.comm === 'postgres' ? t.ms : 0), 0),
+  };
+}

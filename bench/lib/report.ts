@@ -9,6 +9,8 @@ export interface Measurement {
   readonly implementation: Implementation;
   readonly load: LoadResult;
   readonly rss: { readonly peakMb: number; readonly meanMb: number };
+  /** CPU time per request answered (ms): the implementation's Node process, and all of PostgreSQL's processes (background work included). */
+  readonly cpu?: { readonly processMs: number; readonly postgresMs: number };
   /** Statements PostgreSQL ran in the implementation's database during the load (background work included), per request. */
   /** The service's own view of its memory after the load (MiB): RSS, V8 heap (total, used, new/old/code spaces), external. */
   readonly memory?: Readonly<Record<string, number>>;
@@ -151,7 +153,7 @@ export function toMarkdown(results: BenchResults): string {
     }
   }
   lines.push('');
-  lines.push(...statementSection(results), ...memorySection(results));
+  lines.push(...cpuSection(results), ...statementSection(results), ...memorySection(results));
   if (results.notes) lines.push(results.notes.trimEnd(), '');
   if (results.scale) {
     const { removal, startup, connections } = results.scale;
@@ -169,6 +171,26 @@ export function toMarkdown(results: BenchResults): string {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** Where the two cores go: CPU time per request of each implementation's Node process and of PostgreSQL. */
+function cpuSection(results: BenchResults): string[] {
+  const measured = results.measurements.filter((m) => m.cpu);
+  if (measured.length === 0) return [];
+  const lines = [
+    '## CPU time per request (ms, from /proc: user + system, 10 ms ticks)',
+    '',
+    "The implementation's Node process, and every PostgreSQL process (the service's outbox included) from the start of the load",
+    'until its background work is done, divided by the requests answered. The load generator runs in the bench process, apart.',
+    '',
+    '| scenario | conns | impl | Node ms / req | PostgreSQL ms / req |',
+    '|---|---:|---|---:|---:|',
+  ];
+  for (const m of measured) {
+    lines.push(`| ${m.scenario} | ${m.connections} | ${m.implementation} | ${fmt(m.cpu!.processMs, 2)} | ${fmt(m.cpu!.postgresMs, 2)} |`);
+  }
+  lines.push('');
+  return lines;
 }
 
 /** Round trips: what each implementation ran in PostgreSQL per request at 32 connections (or the highest level measured). */
