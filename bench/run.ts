@@ -15,6 +15,7 @@ import {
   copyData,
   createMigratedDatabase,
   drainOutbox,
+  postmasterPid,
   resetStatementStats,
   startBenchPostgres,
   statementStats,
@@ -152,12 +153,13 @@ async function measure(
   await resetStatementStats(pgUrl);
   const rss = new RssSampler(target.process.pid);
   rss.start();
-  const cpuBefore = await cpuTimes(target.process.pid);
+  const postmaster = await postmasterPid(pgUrl);
+  const cpuBefore = await cpuTimes(target.process.pid, postmaster);
   const load = await drive(target.baseUrl, scenario, population, connections, durationSeconds);
   const peak = await rss.stop();
   // The service's outbox dispatcher works behind the requests: its work for this load is counted here, not in the next cell.
   if (target.implementation === 'service') await drainOutbox(pgUrl);
-  const cpuAfter = await cpuTimes(target.process.pid);
+  const cpuAfter = await cpuTimes(target.process.pid, postmaster);
   const perRequest = (ms: number) => (load.requests > 0 ? Math.round((ms / load.requests) * 1000) / 1000 : NaN);
   const cpu = { processMs: perRequest(cpuAfter.processMs - cpuBefore.processMs), postgresMs: perRequest(cpuAfter.postgresMs - cpuBefore.postgresMs) };
   const stats = await statementStats(pgUrl, target.database);

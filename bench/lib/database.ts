@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -25,6 +26,13 @@ export async function startBenchPostgres(): Promise<BenchPostgres> {
   const serviceUrl = await server.start();
   await withClient(serviceUrl, (client) => client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'));
   return { server, serviceUrl, dataDir };
+}
+
+/** The pid of the server's postmaster: the parent of this connection's backend. */
+export async function postmasterPid(url: string): Promise<number> {
+  const backend = await withClient(url, async (client) => (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+  const stat = await readFile(`/proc/${backend}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
 /** Statements PostgreSQL executed per database since the last {@link resetStatementStats}. */

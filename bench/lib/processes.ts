@@ -106,22 +106,26 @@ export class RssSampler {
 
 const round = (value: number) => Math.round(value * 10) / 10;
 
-/** CPU time (user + system, ms) of the process `pid` and of every PostgreSQL process, from /proc (clock ticks of 10 ms). */
-export async function cpuTimes(pid: number): Promise<{ processMs: number; postgresMs: number }> {
-  const ticks = async (id: string): Promise<{ comm: string; ms: number } | undefined> => {
+/**
+ * CPU time (user + system, ms) of the process `pid` and of one PostgreSQL server (its postmaster `postmaster` and
+ * the processes it started), from /proc (clock ticks of 10 ms). A backend that exits meanwhile takes its time with it.
+ */
+export async function cpuTimes(pid: number, postmaster: number): Promise<{ processMs: number; postgresMs: number }> {
+  const ticks = async (id: string): Promise<{ ppid: number; ms: number } | undefined> => {
     try {
       const stat = await readFile(`/proc/${id}/stat`, 'utf8');
       // comm is in parentheses and may hold spaces; the fields after it start with the state.
       const close = stat.lastIndexOf(')');
       const fields = stat.slice(close + 2).split(' ');
-      return { comm: stat.slice(stat.indexOf('(') + 1, close), ms: (Number(fields[11]) + Number(fields[12])) * 10 };
+      return { ppid: Number(fields[1]), ms: (Number(fields[11]) + Number(fields[12])) * 10 };
     } catch {
       return undefined; // gone meanwhile
     }
   };
-  const all = await Promise.all((await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map((id) => ticks(id)));
+  const ids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
+  const all = await Promise.all(ids.map(async (id) => ({ id: Number(id), stat: await ticks(id) })));
   return {
     processMs: (await ticks(String(pid)))?.ms ?? NaN,
-    postgresMs: all.reduce((sum, t) => sum + (t?.comm === 'postgres' ? t.ms : 0), 0),
+    postgresMs: all.reduce((sum, { id, stat }) => sum + (stat && (id === postmaster || stat.ppid === postmaster) ? stat.ms : 0), 0),
   };
 }
