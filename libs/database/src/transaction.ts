@@ -2,6 +2,18 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 
+/** Names of the prepared statements by text: a hot path has a handful, so hashing each text once is enough. */
+const names = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+    if (names.size < 1000) names.set(text, name);
+  }
+  return name;
+}
+
 interface PgQueryable {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
@@ -25,7 +37,7 @@ export class Transaction {
    * statements only; the name comes from the text, so one text is one prepared statement.
    */
   async prepared<T>(text: string, values: unknown[]): Promise<T[]> {
-    const name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+    const name = statementName(text);
     const statement = { name, text, values };
     const runner = this.manager.queryRunner as PostgresQueryRunner | undefined;
     if (runner) return (await ((await runner.connect()) as PgQueryable).query(statement)).rows as T[];
