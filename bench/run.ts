@@ -40,6 +40,7 @@ const USAGE = `Benchmarks the service against the reference floor (bench/floor) 
   --cpu-prof              write a CPU profile of the service to bench/results/profiles/
   --node-args="<flags>"   extra node flags for the service (space-separated), after the deployed ones (DEPLOYED_NODE_ARGS),
                           e.g. --node-args="--max-semi-space-size=16" to override them
+  --report-only           rewrite latest.md and latest.svg from latest.json and bench/results/notes.md, measuring nothing
   --help                  this text
 
 Results: bench/results/latest.{md,json,svg}.`;
@@ -65,6 +66,7 @@ interface Options {
   readonly serviceMode: 'dist' | 'ts-node';
   readonly cpuProfile: boolean;
   readonly nodeArgs: string[];
+  readonly reportOnly: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -74,7 +76,7 @@ function parseOptions(argv: string[]): Options {
     if (!match) throw new UsageError(`unknown argument ${arg}`);
     flags.set(match[1], match[2] ?? 'true');
   }
-  const known = ['duration', 'connections', 'scale', 'scale-connections', 'no-build', 'service', 'cpu-prof', 'node-args'];
+  const known = ['duration', 'connections', 'scale', 'scale-connections', 'no-build', 'service', 'cpu-prof', 'node-args', 'report-only'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new UsageError(`unknown option --${name}`);
   const positive = (name: string, fallback: number) => {
     const value = Number(flags.get(name) ?? fallback);
@@ -94,6 +96,7 @@ function parseOptions(argv: string[]): Options {
     serviceMode,
     cpuProfile: flags.has('cpu-prof'),
     nodeArgs: (flags.get('node-args') ?? '').split(' ').filter((a) => a.length > 0),
+    reportOnly: flags.has('report-only'),
   };
 }
 
@@ -258,6 +261,12 @@ async function main(): Promise<void> {
     return;
   }
   const options = parseOptions(process.argv.slice(2));
+  if (options.reportOnly) {
+    // The figures of the last run, with the notes as they are now.
+    const last = JSON.parse(readFileSync(join(RESULTS, 'latest.json'), 'utf8')) as BenchResults;
+    writeResults({ ...last, notes: existsSync(NOTES) ? readFileSync(NOTES, 'utf8') : undefined });
+    return;
+  }
   const loadBefore = loadAverage();
   const maxConnections = Math.max(...options.connections, options.scale ? options.scaleConnections : 0);
   mkdirSync(RESULTS, { recursive: true });
@@ -384,15 +393,19 @@ async function main(): Promise<void> {
       scale,
       notes: existsSync(NOTES) ? readFileSync(NOTES, 'utf8') : undefined,
     };
-    writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-    const markdown = toMarkdown(results);
-    writeFileSync(join(RESULTS, 'latest.md'), markdown);
-    writeFileSync(join(RESULTS, 'latest.svg'), toSvg(results));
-    console.log(`\n${markdown}`);
-    console.log(`Written: bench/results/latest.{json,md,svg}`);
+    writeResults(results);
   } finally {
     await cleanup();
   }
+}
+
+function writeResults(results: BenchResults): void {
+  writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const markdown = toMarkdown(results);
+  writeFileSync(join(RESULTS, 'latest.md'), markdown);
+  writeFileSync(join(RESULTS, 'latest.svg'), toSvg(results));
+  console.log(`\n${markdown}`);
+  console.log(`Written: bench/results/latest.{json,md,svg}`);
 }
 
 main().catch((error: unknown) => {
