@@ -30,9 +30,12 @@ export async function startBenchPostgres(): Promise<BenchPostgres> {
 
 /** The pid of the server's postmaster: the parent of this connection's backend. */
 export async function postmasterPid(url: string): Promise<number> {
-  const backend = await withClient(url, async (client) => (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid);
-  const stat = await readFile(`/proc/${backend}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  // Read while connected: the backend ends with the connection.
+  return withClient(url, async (client) => {
+    const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    const stat = await readFile(`/proc/${backend}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  });
 }
 
 /** Statements PostgreSQL executed per database since the last {@link resetStatementStats}. */
