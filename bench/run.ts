@@ -22,7 +22,7 @@ import {
   withClient,
 } from './lib/database';
 import { drive, LoadResult, SCENARIOS, Scenario } from './lib/load';
-import { cpuTimes, NodeProcess, RssSampler, waitForHttp } from './lib/processes';
+import { cpuTimes, cpuUsed, NodeProcess, RssSampler, waitForHttp } from './lib/processes';
 import { Population, provision, tokenSigner } from './lib/provision';
 import { BenchResults, Implementation, Measurement, ScaleRow, StartupRow, toMarkdown, toSvg } from './lib/report';
 import { countRows, fillEvents, fillUsers } from './lib/scale';
@@ -164,7 +164,8 @@ async function measure(
   if (target.implementation === 'service') await drainOutbox(pgUrl);
   const cpuAfter = await cpuTimes(target.process.pid, postmaster);
   const perRequest = (ms: number) => (load.requests > 0 ? Math.round((ms / load.requests) * 1000) / 1000 : NaN);
-  const cpu = { processMs: perRequest(cpuAfter.processMs - cpuBefore.processMs), postgresMs: perRequest(cpuAfter.postgresMs - cpuBefore.postgresMs) };
+  const used = cpuUsed(cpuBefore, cpuAfter);
+  const cpu = { processMs: perRequest(used.processMs), postgresMs: perRequest(used.postgresMs) };
   const stats = await statementStats(pgUrl, target.database);
   const memory = target.implementation === 'service' ? await memoryBreakdown(target.baseUrl) : undefined;
   const statements = { perRequest: load.requests > 0 ? Math.round((stats.total / load.requests) * 100) / 100 : NaN, total: stats.total, top: stats.top };

@@ -106,11 +106,24 @@ export class RssSampler {
 
 const round = (value: number) => Math.round(value * 10) / 10;
 
+/** CPU time so far (ms) by process: of `pid`, and of one PostgreSQL server's processes (its postmaster and those it started). */
+export interface CpuTimes {
+  readonly processMs: number;
+  readonly postgres: ReadonlyMap<number, number>;
+}
+
 /**
- * CPU time (user + system, ms) of the process `pid` and of one PostgreSQL server (its postmaster `postmaster` and
- * the processes it started), from /proc (clock ticks of 10 ms). A backend that exits meanwhile takes its time with it.
+ * The CPU time (user + system) used between two {@link cpuTimes} samples: the process's, and PostgreSQL's summed over
+ * the processes alive at the end (one that exited meanwhile, an idle pooled connection closed, takes its time with it).
  */
-export async function cpuTimes(pid: number, postmaster: number): Promise<{ processMs: number; postgresMs: number }> {
+export function cpuUsed(before: CpuTimes, after: CpuTimes): { processMs: number; postgresMs: number } {
+  let postgresMs = 0;
+  for (const [pid, ms] of after.postgres) postgresMs += ms - (before.postgres.get(pid) ?? 0);
+  return { processMs: after.processMs - before.processMs, postgresMs };
+}
+
+/** CPU time so far of the process `pid` and of one PostgreSQL server (`postmaster` and its children), from /proc (10 ms ticks). */
+export async function cpuTimes(pid: number, postmaster: number): Promise<CpuTimes> {
   const ticks = async (id: string): Promise<{ ppid: number; ms: number } | undefined> => {
     try {
       const stat = await readFile(`/proc/${id}/stat`, 'utf8');
@@ -124,8 +137,7 @@ export async function cpuTimes(pid: number, postmaster: number): Promise<{ proce
   };
   const ids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
   const all = await Promise.all(ids.map(async (id) => ({ id: Number(id), stat: await ticks(id) })));
-  return {
-    processMs: (await ticks(String(pid)))?.ms ?? NaN,
-    postgresMs: all.reduce((sum, { id, stat }) => sum + (stat && (id === postmaster || stat.ppid === postmaster) ? stat.ms : 0), 0),
-  };
+  const postgres = new Map<number, number>();
+  for (const { id, stat } of all) if (stat && (id === postmaster || stat.ppid === postmaster)) postgres.set(id, stat.ms);
+  return { processMs: (await ticks(String(pid)))?.ms ?? NaN, postgres };
 }
