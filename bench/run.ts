@@ -129,7 +129,7 @@ interface Target {
 const SERVICE_ENV = { FACTOR_RATE_LIMIT: '1000000', FACTOR_RATE_WINDOW_SECONDS: '60' };
 
 /** The node flags the service is deployed with: the Dockerfile's CMD and package.json's start:prod. */
-const DEPLOYED_NODE_ARGS = ['--max-semi-space-size=8'];
+const DEPLOYED_NODE_ARGS = ['--max-semi-space-size=8', '--max-old-space-size=128'];
 
 async function startService(options: Options, env: Record<string, string>, logFile: string): Promise<{ process: NodeProcess; readyMs: number }> {
   const command = serviceCommand(options);
