@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { EmbeddedPostgresServer } from '@app/database';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createOrganization, createUser, TestUser } from './support/fixtures';
 import { ApiResponse, startTestApp, TestApp } from './support/test-app';
@@ -109,6 +110,28 @@ describe('migrations', () => {
       expect(await appliedMigrations(again)).toEqual(MIGRATIONS);
     } finally {
       await again.close();
+    }
+  });
+
+  it('keeps serving factor commands after a migration adds a column to users while it runs (its prepared statements name their columns)', async () => {
+    const databaseUrl = await createTestDatabase();
+    const t = await startTestApp({ DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '3' });
+    const migration = new Client({ connectionString: databaseUrl });
+    try {
+      const user = await createUser(t, await createOrganization(t));
+      // The factor command's first statement runs (prepared on the pool's connections) and finds no OTP SMS to remove.
+      const removals = async () => {
+        const answers = await Promise.all(Array.from({ length: 12 }, () => t.request('DELETE', `/v2/users/${user.userId}/otp_sms`, { token: t.adminToken })));
+        return answers.map((answer) => `${answer.status} ${answer.body.details?.[0]?.id}`);
+      };
+      expect(await removals()).toEqual(Array(12).fill('404 AUTHF-SMS-404'));
+      // A newer release's migration, run beside this instance (on a connection of its own).
+      await migration.connect();
+      await migration.query('ALTER TABLE users ADD COLUMN added_later text');
+      expect(await removals()).toEqual(Array(12).fill('404 AUTHF-SMS-404'));
+    } finally {
+      await migration.end();
+      await t.close();
     }
   });
 

@@ -75,7 +75,11 @@ export class ActiveUserValidator implements PrincipalValidator, OnApplicationBoo
     try {
       await client.connect();
       await client.query(`LISTEN ${USER_LEFT_ACTIVE_CHANNEL}`);
-      if (this.listener === client && !this.stopped) this.listening = true;
+      if (this.listener === client && !this.stopped) {
+        // An answer read while nothing listened may predate a change whose notification went unheard: not remembered.
+        this.generation++;
+        this.listening = true;
+      }
     } catch (error) {
       this.lost(client, error instanceof Error ? error.message : String(error));
     }

@@ -48,13 +48,31 @@ interface UserWithAccessRow extends UserRow {
   factor_types: string[] | null;
 }
 
+// Named, not `u.*`: the statement is prepared, and a prepared statement whose result columns change (a migration adding
+// a column to users while the service runs) fails on every connection that prepared it ("cached plan must not change result type").
+const USER_COLUMNS = [
+  'id',
+  'organization_id',
+  'username',
+  'state',
+  'given_name',
+  'family_name',
+  'email',
+  'email_verified',
+  'phone',
+  'phone_verified',
+  'created_at',
+]
+  .map((column) => `u.${column}`)
+  .join(', ');
+
 // Raw: one round trip on every command and read of a user (user, stream, memberships, policy), which TypeORM cannot join without relations.
 // The user, with sequence and change time from its event stream (advanced by every command), plus, in the same
 // round trip, the caller's memberships, the organization's factor policy and the user's factors. All read with the statement's
 // snapshot, the one the user row is found (and, with FOR UPDATE, locked) in.
 function selectUserWithAccess(user: string, caller: string, instance: string, alongside?: string): string {
   return `
-  SELECT ${alongside ? 'alongside.*, ' : ''}u.*, s.sequence, COALESCE(s.changed_at, u.created_at) AS changed_at,
+  SELECT ${alongside ? 'alongside.*, ' : ''}${USER_COLUMNS}, s.sequence, COALESCE(s.changed_at, u.created_at) AS changed_at,
     (SELECT m.roles FROM memberships m WHERE m.user_id = ${caller} AND m.scope = ${instance}) AS caller_instance_roles,
     (SELECT m.roles FROM memberships m WHERE m.user_id = ${caller} AND m.scope = u.organization_id) AS caller_organization_roles,
     (SELECT m.roles FROM memberships m WHERE m.user_id = u.id AND m.scope = ${instance}) AS target_instance_roles,
