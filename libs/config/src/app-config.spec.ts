@@ -95,6 +95,8 @@ describe('loadConfig', () => {
   it('reads GRPC_PORT, refuses a bad one and one equal to PORT, and allows both 0 (any free port)', () => {
     expect(loadConfig({ GRPC_PORT: '9090' }).grpcPort).toBe(9090);
     expect(problemsOf({ GRPC_PORT: '70000' })).toEqual([expect.stringMatching(/^GRPC_PORT=/)]);
+    // One connection would hold the migrations' lock and wait for a second to run them.
+    expect(problemsOf({ DATABASE_POOL_SIZE: '1' })).toEqual([expect.stringMatching(/^DATABASE_POOL_SIZE=/)]);
     expect(problemsOf({ PORT: '9000', GRPC_PORT: '9000' })).toEqual([expect.stringMatching(/^GRPC_PORT=9000: must differ from PORT/)]);
     expect(loadConfig({ PORT: '0', GRPC_PORT: '0' })).toMatchObject({ port: 0, grpcPort: 0 });
   });

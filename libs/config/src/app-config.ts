@@ -271,7 +271,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     embeddedPostgresPort: read.optionalInteger('EMBEDDED_POSTGRES_PORT', 1, 65535),
     runMigrations: read.boolean('RUN_MIGRATIONS', true),
     database: {
-      poolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 1000),
+      // At least 2: the migrations run on one connection while another holds their advisory lock (one alone waits forever).
+      poolSize: read.integer('DATABASE_POOL_SIZE', 10, 2, 1000),
       connectTimeoutMs: read.integer('DATABASE_CONNECT_TIMEOUT_MS', 2000, 100, 60_000),
       statementTimeoutMs: read.integer('DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
     },
