@@ -266,7 +266,7 @@ export class AuthFactorsService implements OnModuleInit {
     });
     const policy = this.policies.inForce(factorPolicy);
     const payload = checkStepUp(caller, user.id, policy);
-    if (command.ifMatch !== undefined && command.ifMatch !== 'any') checkIfMatch(command.ifMatch, user.sequence);
+    checkIfMatch(command.ifMatch, user.sequence);
     if (action === 'add') {
       if (!kind.channelVerified(user)) {
         throw new FailedPreconditionError(`${kind.errorPrefix}-PRECONDITION`, `${kind.label} needs ${kind.channel}`);
@@ -402,9 +402,9 @@ function parseProtections(options: FactorCommandOptions): {
   return { ifMatch: parseIfMatch(options.ifMatch), idempotencyKey: parseIdempotencyKey(options.idempotencyKey), reason: checkForceReason(options) };
 }
 
-/** The If-Match precondition against the user's current sequence: 409 (code 10) when none of the tags is it. */
-function checkIfMatch(ifMatch: readonly number[], sequence: number): void {
-  if (!ifMatch.includes(sequence)) {
+/** The If-Match precondition against the user's current sequence: 409 (code 10) when none of the tags is it; none or `*` always holds. */
+function checkIfMatch(ifMatch: readonly number[] | 'any' | undefined, sequence: number): void {
+  if (ifMatch !== undefined && ifMatch !== 'any' && !ifMatch.includes(sequence)) {
     throw new AbortedError(
       'AUTHF-IFMATCH-409',
       `The user has changed since (sequence ${sequence}, If-Match ${ifMatch.map((s) => `"${s}"`).join(', ')}); read it again`,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Caller } from '@app/auth';
 import { SqlFragment, Transaction } from '@app/database';
-import { AppendContext, EventStore, NewEvent } from '@app/eventstore';
+import { AppendContext, AppendResult, EventStore, NewEvent } from '@app/eventstore';
 import { ObjectDetails } from '../common/object-details.mapper';
 import { UserRef } from '../permissions/permissions.service';
 import { USER_AGGREGATE } from './user.record';
@@ -17,8 +17,7 @@ export class UserEventWriter {
 
   /** Appends `events` for `user` as done by `caller`; returns where the user's stream now stands. */
   async write(tx: Transaction, user: UserRef, caller: Caller, events: readonly NewEvent[]): Promise<ObjectDetails> {
-    const appended = await this.events.append(tx, this.contextOf(user, caller), events);
-    return { sequence: appended.sequence, date: appended.createdAt, resourceOwner: user.organizationId };
+    return detailsOf(user, await this.events.append(tx, this.contextOf(user, caller), events));
   }
 
   /**
@@ -34,11 +33,11 @@ export class UserEventWriter {
     expectedSequence: number,
     change: SqlFragment,
   ): Promise<ObjectDetails | undefined> {
-    const { appended } = await this.events.appendIfAt(tx, this.contextOf(user, caller), events, expectedSequence, {
+    const appended = await this.events.appendIfAt(tx, this.contextOf(user, caller), events, expectedSequence, {
       hold: this.users.holdFragment(user.id),
       change,
     });
-    return appended && { sequence: appended.sequence, date: appended.createdAt, resourceOwner: user.organizationId };
+    return appended && detailsOf(user, appended);
   }
 
   private contextOf(user: UserRef, caller: Caller): AppendContext {
@@ -51,4 +50,9 @@ export class UserEventWriter {
       origin: caller.origin,
     };
   }
+}
+
+/** Where the user's stream stands after an append: the details of the command's answer. */
+function detailsOf(user: UserRef, appended: AppendResult): ObjectDetails {
+  return { sequence: appended.sequence, date: appended.createdAt, resourceOwner: user.organizationId };
 }

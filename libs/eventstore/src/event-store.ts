@@ -48,13 +48,6 @@ export interface ConditionalChange {
   readonly change: SqlFragment;
 }
 
-/** What came of a {@link ConditionalChange}: `appended` undefined when nothing was changed. */
-export interface ConditionalChangeResult {
-  /** Where the stream stood when the statement held it (0: no stream, or the aggregate not held). */
-  readonly streamSequence: number;
-  readonly appended?: AppendResult;
-}
-
 /** The append-only event log; writes join the caller's transaction. */
 @Injectable()
 export class EventStore {
@@ -72,7 +65,8 @@ export class EventStore {
   /**
    * Makes `change` and appends `events` in one statement, only if the aggregate's stream stands at `expectedSequence`
    * once held (a compare-and-set: the stream's row is locked, then its sequence compared), so a command that read the
-   * aggregate without a lock can write without a transaction. Raw and prepared: the hot path's one write round trip.
+   * aggregate without a lock can write without a transaction; undefined when nothing was changed. Raw and prepared:
+   * the hot path's one write round trip.
    */
   async appendIfAt(
     tx: Transaction,
@@ -80,7 +74,7 @@ export class EventStore {
     events: readonly NewEvent[],
     expectedSequence: number,
     change: ConditionalChange,
-  ): Promise<ConditionalChangeResult> {
+  ): Promise<AppendResult | undefined> {
     if (events.length === 0) throw new Error('append needs at least one event');
     const { text, values } = composeStatement((param) => {
       const ctes = [
@@ -90,18 +84,10 @@ export class EventStore {
         change.change(param),
         appendCtes(param, context, events, 'EXISTS (SELECT 1 FROM changed)'),
       ];
-      const columns = [
-        '(SELECT sequence FROM stream_now) AS stream_sequence',
-        '(SELECT max(sequence) FROM appended) AS appended_sequence',
-        '(SELECT max(created_at) FROM appended) AS appended_at',
-      ];
-      return `WITH ${ctes.join(',\n')}\nSELECT ${columns.join(', ')}`;
+      return `WITH ${ctes.join(',\n')}\nSELECT (SELECT max(sequence) FROM appended) AS appended_sequence, (SELECT max(created_at) FROM appended) AS appended_at`;
     });
-    const [row] = await tx.prepared<{ stream_sequence: string | null; appended_sequence: string | null; appended_at: Date | null }>(text, values);
-    return {
-      streamSequence: Number(row.stream_sequence ?? 0),
-      appended: row.appended_sequence === null ? undefined : { sequence: Number(row.appended_sequence), createdAt: row.appended_at! },
-    };
+    const [row] = await tx.prepared<{ appended_sequence: string | null; appended_at: Date | null }>(text, values);
+    return row.appended_sequence === null ? undefined : { sequence: Number(row.appended_sequence), createdAt: row.appended_at! };
   }
 
   /** The aggregate's events in sequence order (inside `tx` when given). */
